@@ -1,0 +1,3 @@
+"""Beffroi: social-media strategy for French collectivités territoriales."""
+
+__version__ = "0.1.0"

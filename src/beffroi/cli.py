@@ -1,0 +1,156 @@
+"""The `beffroi` command: operations of the platform, and the batch entry points of each module."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+
+from beffroi import __version__
+from beffroi.listening.cli import alerts_app
+from beffroi.nlp.cli import app as nlp_app
+from beffroi.observatory.cli import app as observatory_app
+
+app = typer.Typer(
+    help="Beffroi : la stratégie réseaux sociaux des collectivités territoriales.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+# Module commands: `enrich` sits at the top level, the others in their own group.
+app.add_typer(nlp_app)
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(observatory_app, name="observatory")
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beffroi.web.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    _django_setup()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"beffroi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version.")
+    ] = False,
+) -> None:
+    """Beffroi."""
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    _manage("migrate", "--noinput")
+
+
+@app.command()
+def worker(workers: int = 2) -> None:
+    """Run the task worker (Huey) in the foreground."""
+    _manage("run_huey", "--workers", str(workers), "--worker-type", "thread")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    with_worker: Annotated[bool, typer.Option(help="Also start the task worker.")] = True,
+) -> None:
+    """Serve the web application (and the task worker) until Ctrl-C."""
+    _django_setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+    children: list[subprocess.Popen[bytes]] = []
+    if with_worker:
+        children.append(subprocess.Popen([sys.executable, "-m", "beffroi.cli", "worker"]))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "beffroi.web.wsgi:application",
+         "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4", "--access-logfile", "-"]
+    )
+    children.append(server)
+    typer.echo(f"Beffroi : http://{host}:{port}/  (Ctrl-C pour arrêter)")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+@app.command()
+def demo() -> None:
+    """Load the demonstration data (idempotent) and print the logins."""
+    _django_setup()
+    from beffroi.core.demo import demo_load
+
+    for login, password, role in demo_load():
+        typer.echo(f"  {login:<32} {password:<16} {role}")
+
+
+@app.command()
+def createorg(
+    name: str,
+    kind: Annotated[str, typer.Option(help="commune, epci, departement, region, autre")] = "commune",
+    code: Annotated[str, typer.Option(help="INSEE or SIREN code")] = "",
+    population: int = 0,
+    parent: Annotated[str, typer.Option(help="slug of the parent organisation")] = "",
+) -> None:
+    """Create an organisation."""
+    _django_setup()
+    from beffroi.core import services
+
+    org = services.organisation_create(
+        name=name, kind=kind, code=code, population=population, parent_slug=parent or None, actor=None
+    )
+    typer.echo(f"organisation {org.slug} créée")
+
+
+@app.command()
+def createuser(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    org: Annotated[str, typer.Option(help="slug of the organisation")] = "",
+    role: Annotated[str, typer.Option(help="admin, community_manager, validator, analyst")] = "admin",
+    superuser: bool = False,
+) -> None:
+    """Create a user, optionally a member of an organisation with a role."""
+    _django_setup()
+    from beffroi.core import services
+
+    user = services.user_create(email=email, password=password, is_superuser=superuser)
+    if org:
+        services.membership_add_by_slug(org_slug=org, user=user, role=role, actor=None)
+    typer.echo(f"utilisateur {user.email} créé")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
