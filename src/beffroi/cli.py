@@ -49,7 +49,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version."),
     ] = False,
 ) -> None:
     """Beffroi."""
@@ -82,8 +83,20 @@ def serve(
     if with_worker:
         children.append(subprocess.Popen([sys.executable, "-m", "beffroi.cli", "worker"]))
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "beffroi.web.wsgi:application",
-         "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4", "--access-logfile", "-"]
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "beffroi.web.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+        ]
     )
     children.append(server)
     typer.echo(f"Beffroi : http://{host}:{port}/  (Ctrl-C pour arrêter)")
@@ -115,7 +128,9 @@ def demo() -> None:
 @app.command()
 def createorg(
     name: str,
-    kind: Annotated[str, typer.Option(help="commune, epci, departement, region, autre")] = "commune",
+    kind: Annotated[
+        str, typer.Option(help="commune, epci, departement, region, autre")
+    ] = "commune",
     code: Annotated[str, typer.Option(help="INSEE or SIREN code")] = "",
     population: int = 0,
     parent: Annotated[str, typer.Option(help="slug of the parent organisation")] = "",
@@ -125,7 +140,12 @@ def createorg(
     from beffroi.core import services
 
     org = services.organisation_create(
-        name=name, kind=kind, code=code, population=population, parent_slug=parent or None, actor=None
+        name=name,
+        kind=kind,
+        code=code,
+        population=population,
+        parent_slug=parent or None,
+        actor=None,
     )
     typer.echo(f"organisation {org.slug} créée")
 
@@ -135,7 +155,9 @@ def createuser(
     email: str,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     org: Annotated[str, typer.Option(help="slug of the organisation")] = "",
-    role: Annotated[str, typer.Option(help="admin, community_manager, validator, analyst")] = "admin",
+    role: Annotated[
+        str, typer.Option(help="admin, community_manager, validator, analyst")
+    ] = "admin",
     superuser: bool = False,
 ) -> None:
     """Create a user, optionally a member of an organisation with a role."""

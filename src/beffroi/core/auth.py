@@ -1,0 +1,31 @@
+"""Login policy: accounts are created by invitation, never by public sign-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import HttpRequest
+
+
+class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ExistingUsersSocialAccountAdapter(DefaultSocialAccountAdapter):
+    """ProConnect logs in an agent whose e-mail address was invited; it creates no account itself."""
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        from beffroi.core.models import User
+
+        if sociallogin.is_existing:
+            return
+        email = (sociallogin.user.email or "").lower()
+        user = User.objects.filter(email=email).first() if email else None
+        if user is not None:
+            sociallogin.connect(request, user)

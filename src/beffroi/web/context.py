@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from beffroi.core.navigation import NAV_ITEMS
+from beffroi.core.permissions import role_allows
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The current organisation (from the URL), the user's organisations and the modules they may open."""
+    organisation = getattr(request, "organisation", None)
+    role = getattr(request, "organisation_role", None)
+    items = []
+    if organisation is not None:
+        for item in NAV_ITEMS:
+            if not role_allows(role, item.perm):
+                continue
+            try:
+                url = reverse(item.url_name, kwargs={"org": organisation.slug})
+            except NoReverseMatch:
+                continue
+            items.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "active": request.path.startswith(url)
+                    and url.count("/") > 3
+                    or request.path == url,
+                }
+            )
+    return {"current_organisation": organisation, "current_role": role, "nav_items": items}

@@ -1,0 +1,47 @@
+"""Test settings: a throw-away data directory, tasks run inline, and the core factories."""
+
+import os
+import tempfile
+
+# `make test` sets BEFFROI_DATA_DIR to a temporary directory; pytest-django may read the
+# settings before this file, so this default only helps when it does not.
+os.environ.setdefault("BEFFROI_DATA_DIR", tempfile.mkdtemp(prefix="beffroi-test-"))
+os.environ.setdefault("HUEY_IMMEDIATE", "true")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def make_org(db):
+    from beffroi.core import services
+
+    def make(name="Saint-Aubin-sur-Brume", kind="commune", parent=None, **extra):
+        return services.organisation_create(
+            name=name, kind=kind, parent_slug=parent.slug if parent else None, actor=None, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_member(db):
+    from beffroi.core import services
+    from beffroi.core.models import User
+
+    counter = {"n": 0}
+
+    def make(organisation, role="admin", email=None):
+        counter["n"] += 1
+        email = email or f"{role}{counter['n']}@{organisation.slug}.example"
+        user = User.objects.filter(email=email).first() or services.user_create(
+            email=email, password="un-mot-de-passe-solide"
+        )
+        services.membership_add(organisation=organisation, user=user, role=role, actor=None)
+        return user
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
