@@ -1,0 +1,1 @@
+"""X adapter (API v2)."""
