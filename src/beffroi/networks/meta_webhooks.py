@@ -123,7 +123,7 @@ def _parse_page(entries: list[Any]) -> WebhookBatch:
 
 
 def _page_comment(value: dict[str, Any]) -> Comment:
-    sender = value.get("from") if isinstance(value.get("from"), dict) else {}
+    sender = _dict(value.get("from"))
     post_id = str(value.get("post_id", ""))
     parent = str(value.get("parent_id") or "")
     return Comment(
@@ -192,8 +192,8 @@ def _parse_instagram(entries: list[Any]) -> WebhookBatch:
 
 
 def _instagram_comment(value: dict[str, Any], when: datetime) -> Comment:
-    sender = value.get("from") if isinstance(value.get("from"), dict) else {}
-    media = value.get("media") if isinstance(value.get("media"), dict) else {}
+    sender = _dict(value.get("from"))
+    media = _dict(value.get("media"))
     username = str(sender.get("username", ""))
     return Comment(
         network=Network.INSTAGRAM,
@@ -210,6 +210,10 @@ def _instagram_comment(value: dict[str, Any], when: datetime) -> Comment:
         ),
         parent_remote_id=str(value["parent_id"]) if value.get("parent_id") else None,
     )
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _changes(entry: Any) -> list[dict[str, Any]]:
