@@ -73,6 +73,9 @@ class MetricsSnapshot:
     clicks: int | None = None
     video_views: int | None = None
     saves: int | None = None
+    # Part of reach/impressions bought by sponsoring, where the network splits them (Meta, LinkedIn).
+    paid_reach: int | None = None
+    paid_impressions: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
