@@ -105,7 +105,6 @@ def accounts_discover(pages: Iterable[tuple[str, str]]) -> list[DiscoveredAccoun
     verified: set[tuple[Network, str]] = set()
     refs: dict[tuple[Network, str], ProfileRef] = {}
     first_seen: dict[tuple[Network, str], str] = {}
-    credited: set[tuple[Network, str]] = set()
     for page_url, html in pages:
         for ref, context in profile_links(html, page_url if "://" in page_url else ""):
             key = ref.key
@@ -113,8 +112,7 @@ def accounts_discover(pages: Iterable[tuple[str, str]]) -> list[DiscoveredAccoun
             first_seen.setdefault(key, page_url)
             occurrences[key] = occurrences.get(key, 0) + 1
             if "credit" in context:
-                credited.add(key)
-                continue
+                continue  # the agency's accounts: seen, never scored
             score = 1
             score += 2 if context & _CONTAINERS else 0
             score += 2 if "follow" in context else 0
@@ -123,17 +121,13 @@ def accounts_discover(pages: Iterable[tuple[str, str]]) -> list[DiscoveredAccoun
                 score += 5
                 verified.add(key)
             scores[key] = scores.get(key, 0) + score
-    order = list(refs)  # first occurrence order breaks ties
-    ranked = sorted(
-        (key for key in refs if key in scores),
-        key=lambda key: (-scores[key], order.index(key)),
-    )
+    order = {key: index for index, key in enumerate(refs)}  # first occurrence breaks ties
+    ranked = sorted(scores, key=lambda key: (-scores[key], order[key]))
     return [
         DiscoveredAccount(
             refs[key], scores[key], occurrences[key], key in verified, first_seen[key]
         )
         for key in ranked
-        if not (key in credited and scores.get(key, 0) == 0)
     ]
 
 
