@@ -24,7 +24,7 @@ from beffroi.publishing.composer.rules import LinkPolicy, NetworkRules, rules_fo
 from beffroi.publishing.composer.threads import ThreadTooLong, split_sentences, split_thread
 from beffroi.publishing.composer.urls import extract_urls
 
-LINK_IN_BIO = "Lien en bio."
+LINK_IN_BIO = "👉 Lien en bio."
 _YOUTUBE_FORBIDDEN = regex.compile(r"[<>]")
 
 
@@ -101,6 +101,15 @@ def _strip_links(text: str) -> tuple[str, bool]:
     return "".join(pieces), True
 
 
+def _before_hashtag_line(text: str, addition: str) -> str:
+    """Adds a paragraph at the end of the text, but above a closing line of hashtags."""
+    paragraphs = text.split("\n\n")
+    last = paragraphs[-1].split()
+    if len(paragraphs) > 1 and last and all(word.startswith("#") for word in last):
+        return "\n\n".join([*paragraphs[:-1], addition, paragraphs[-1]])
+    return f"{text}\n\n{addition}"
+
+
 def _youtube_title(message: Message, body: str) -> str:
     if message.title:
         return message.title.strip()
@@ -153,7 +162,7 @@ def build_variant(
     if rules.link_policy is LinkPolicy.LINK_IN_BIO:
         text, had_links = _strip_links(text)
         if had_links or link:
-            text = f"{text}\n\n{LINK_IN_BIO}"
+            text = _before_hashtag_line(text, LINK_IN_BIO)
             issues.append(
                 warning(
                     network,
