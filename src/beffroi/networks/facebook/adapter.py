@@ -7,11 +7,9 @@ Credentials: `access_token` (the Page token), `page_id`; for OAuth, `client_id` 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
@@ -19,20 +17,18 @@ from beffroi.networks.errors import (
     ApiDeprecated,
     CapabilityMissing,
     ContentRejected,
-    NetworkError,
 )
 from beffroi.networks.facebook import mapper
 from beffroi.networks.facebook.graph import (
-    GRAPH_BASE,
     GRAPH_VERSION,
     GRAPH_VIDEO_HOST,
-    graph_error_parser,
+    LOCALE,
+    graph_client,
     graph_items,
     graph_next_page,
     parse_graph_time,
     served_version,
     unix,
-    with_french_action,
 )
 from beffroi.networks.facebook.oauth import (
     choose_page,
@@ -42,7 +38,6 @@ from beffroi.networks.facebook.oauth import (
     meta_pages,
     meta_refresh,
 )
-from beffroi.networks.http import ApiClient
 from beffroi.networks.registry import register_adapter
 from beffroi.networks.types import (
     AccountStats,
@@ -56,42 +51,14 @@ from beffroi.networks.types import (
     TokenSet,
 )
 from beffroi.networks.x.dedupe import (
-    DEFAULT_LOOKBACK,
     Candidate,
     already,
+    as_already,
     find_earlier_attempt,
+    lookback_of,
     publish_once,
 )
 
-
-class GraphClient(ApiClient):
-    """ApiClient that writes Meta's own refusal reason into the French user action."""
-
-    def error_for(self, response: httpx.Response) -> NetworkError:
-        return with_french_action(super().error_for(response), self.network.label)
-
-
-def graph_client(adapter: NetworkAdapter, base_url: str = GRAPH_BASE) -> GraphClient:
-    return GraphClient(
-        adapter.network,
-        base_url,
-        token_getter=lambda: adapter.credentials.get("access_token"),
-        error_parser=graph_error_parser,
-        transport=adapter.transport,
-        sleep=adapter.sleep,
-        clock=lambda: adapter.clock().timestamp(),
-        timeout=adapter.timeout,
-        max_retries=adapter.max_retries,
-    )
-
-
-def lookback_of(adapter: NetworkAdapter) -> timedelta:
-    hours = adapter.options.get("dedupe_lookback_hours")
-    return timedelta(hours=float(hours)) if hours is not None else DEFAULT_LOOKBACK
-
-
-# Graph localises `error_user_msg` with this parameter: the reason reaches the user in French.
-LOCALE = {"locale": "fr_FR"}
 DUPLICATE_CODE = "506"
 
 
@@ -126,7 +93,7 @@ class FacebookAdapter(NetworkAdapter):
         super().__init__(credentials, **kwargs)
         self.page_id = self.credentials.get("page_id", "")
         self.api = graph_client(self)
-        self.lookback = lookback_of(self)
+        self.lookback = lookback_of(self.options)
         self._done: dict[str, PublishResult] = {}
 
     def close(self) -> None:
@@ -135,7 +102,7 @@ class FacebookAdapter(NetworkAdapter):
     # ------------------------------------------------------------------ publishing
     def publish(self, variant: PostVariant, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
-            return _as_already(self._done[idempotency_key])
+            return as_already(self._done[idempotency_key])
         if variant.reply_to_remote_id:
             return self.reply(variant.reply_to_remote_id, variant.text, idempotency_key)
         result = publish_once(
@@ -239,7 +206,7 @@ class FacebookAdapter(NetworkAdapter):
 
     def reply(self, parent_remote_id: str, text: str, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
-            return _as_already(self._done[idempotency_key])
+            return as_already(self._done[idempotency_key])
 
         def lookup() -> PublishResult | None:
             body = self.api.get_json(
@@ -425,13 +392,3 @@ class FacebookAdapter(NetworkAdapter):
 def _require_success(body: Any, network: Network, what: str) -> None:
     if not (isinstance(body, dict) and body.get("success") is True):
         raise ContentRejected(network, f"{what} refusé(e) par le réseau : {body!r}"[:300])
-
-
-def _as_already(result: PublishResult) -> PublishResult:
-    return PublishResult(
-        remote_id=result.remote_id,
-        url=result.url,
-        published_at=result.published_at,
-        thread_remote_ids=result.thread_remote_ids,
-        already_published=True,
-    )

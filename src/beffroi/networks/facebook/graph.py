@@ -9,13 +9,14 @@ the cause: the numeric `code` says what happened, not the status. With `locale=f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from beffroi.networks.base import NetworkAdapter
 from beffroi.networks.errors import (
     ApiDeprecated,
     AuthExpired,
@@ -26,7 +27,7 @@ from beffroi.networks.errors import (
     RateLimited,
     Transient,
 )
-from beffroi.networks.http import ParsedError
+from beffroi.networks.http import ApiClient, ParsedError
 
 GRAPH_VERSION = "v25.0"
 GRAPH_HOST = "https://graph.facebook.com"
@@ -207,4 +208,27 @@ def unix(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-ClockFn = Callable[[], datetime]
+class GraphClient(ApiClient):
+    """ApiClient that writes Meta's own refusal reason into the French user action."""
+
+    def error_for(self, response: httpx.Response) -> NetworkError:
+        return with_french_action(super().error_for(response), self.network.label)
+
+
+def graph_client(adapter: NetworkAdapter, base_url: str = GRAPH_BASE) -> GraphClient:
+    """The Graph client of an adapter: its token, transport, sleep and clock."""
+    return GraphClient(
+        adapter.network,
+        base_url,
+        token_getter=lambda: adapter.credentials.get("access_token"),
+        error_parser=graph_error_parser,
+        transport=adapter.transport,
+        sleep=adapter.sleep,
+        clock=lambda: adapter.clock().timestamp(),
+        timeout=adapter.timeout,
+        max_retries=adapter.max_retries,
+    )
+
+
+# Graph localises `error_user_msg` with this parameter: the reason reaches the user in French.
+LOCALE = {"locale": "fr_FR"}

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from beffroi.networks.errors import ContentRejected, Transient
 from beffroi.networks.types import PublishResult
@@ -112,3 +113,20 @@ def already(candidate: Candidate) -> PublishResult:
         published_at=candidate.created_at,
         already_published=True,
     )
+
+
+def as_already(result: PublishResult) -> PublishResult:
+    """The result of a call already made in this process, marked as such."""
+    return PublishResult(
+        remote_id=result.remote_id,
+        url=result.url,
+        published_at=result.published_at,
+        thread_remote_ids=result.thread_remote_ids,
+        already_published=True,
+    )
+
+
+def lookback_of(options: Mapping[str, Any]) -> timedelta:
+    """The `dedupe_lookback_hours` adapter option, else the default window."""
+    hours = options.get("dedupe_lookback_hours")
+    return timedelta(hours=float(hours)) if hours is not None else DEFAULT_LOOKBACK

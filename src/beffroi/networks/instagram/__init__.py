@@ -1,0 +1,5 @@
+"""Instagram professional account adapter (Graph API with Facebook Login)."""
+
+from beffroi.networks.instagram.adapter import InstagramAdapter
+
+__all__ = ["InstagramAdapter"]
