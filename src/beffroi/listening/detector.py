@@ -1,0 +1,702 @@
+"""Early warning of a bad buzz: a pure, online detector of negative bursts, one state per organisation.
+
+Feed enriched messages in time order (`BurstDetector.observe`); an `Alert` comes out at the message
+where a burst becomes certain. Production (the listening app) and `beffroi alerts replay` run this
+same class.
+
+How it decides, and why:
+
+- Baseline per organisation, learnt online from the messages before the current one: a level of
+  volume (messages per hour) times an hour-of-day factor and a day-of-week factor, both in
+  Europe/Paris time since that is when the public writes; and the share of negative messages.
+  Level and share are exponentially weighted (half-lives in hours), the seasonal factors are
+  shrunk towards a typical curve of French social-media traffic, so that a village with five
+  messages a day borrows the curve while a region with thousands learns its own within days.
+- Cold start: with no history, the level is the organisation's own count so far over its own
+  elapsed (seasonally weighted) time, plus a weak prior. The uncertainty of a level learnt from few
+  messages is kept: the expected count of a window follows a negative binomial (the Gamma-Poisson
+  predictive) whose shape is the number of messages the level was learnt from, capped to keep
+  room for day-to-day overdispersion.
+- A burst is a departure of NEGATIVE volume, checked on sliding windows (5, 15, 30, 60 minutes)
+  ending at the current message. All of these must hold on one window:
+  1. at least `min_negative` negative messages, from at least `min_authors` distinct authors
+     (when authors are known): one angry person is not a bad buzz;
+  2. the negative count is improbable under the baseline (negative-binomial tail, `count_surprise`
+     in -log10 p);
+  3. the negative share is improbable under the baseline share (binomial tail, `share_surprise`):
+     a festival multiplies volume but not negativity, a busy day keeps the usual share;
+  4. most of the extra volume is negative (`min_excess_negative_share`).
+  A slow drift moves the baseline with it, so it never makes a short window improbable.
+- One alert per burst: once an organisation is alerted, it stays in burst until the hour of
+  negatives is back to the baseline and `rearm_minutes` have passed (or `max_burst_hours`); during
+  that time its baseline does not learn from the burst.
+
+Severity scale (documented, also the `severity_level` 1-4), from the pace of the burst when it is
+detected: its extra negative messages per hour (the excess of the firing window, brought to an
+hour) and how many times the expected negatives it holds:
+  low (1): significant, under 20 extra negative messages an hour;
+  medium (2): at least 20 an hour and 3 times the expected;
+  high (3): at least 60 an hour and 5 times the expected;
+  critical (4): at least 200 an hour and 10 times the expected, or high with a third of the
+  negative messages insulting.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+# Typical share of a day's messages per local hour (mean 1): the prior of the hour-of-day factor.
+PRIOR_HOUR_PROFILE: tuple[float, ...] = (
+    0.55, 0.3, 0.15, 0.1, 0.1, 0.2, 0.6, 1.3, 1.9, 1.7, 1.5, 1.6,
+    2.0, 1.9, 1.4, 1.25, 1.3, 1.6, 1.95, 2.2, 2.3, 2.0, 1.5, 1.0,
+)  # fmt: skip
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def level(self) -> int:
+        return _SEVERITY_LEVELS[self]
+
+    @property
+    def label(self) -> str:
+        return _SEVERITY_LABELS[self]
+
+
+_SEVERITY_LEVELS = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+_SEVERITY_LABELS = {
+    Severity.LOW: "faible",
+    Severity.MEDIUM: "moyenne",
+    Severity.HIGH: "élevée",
+    Severity.CRITICAL: "critique",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One enriched message, as the detector needs it."""
+
+    org: str
+    ts: datetime  # aware
+    negative: bool
+    toxic: bool = False
+    message_id: str = ""
+    author: str | None = None
+    text: str = ""
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    org: str
+    detected_at: datetime
+    message_id: str
+    severity: Severity
+    window_minutes: int
+    negative_count: int
+    expected_negative: float
+    total_count: int
+    expected_total: float
+    negative_share: float
+    baseline_share: float
+    count_surprise: float  # -log10 p of the negative count
+    share_surprise: float  # -log10 p of the negative share
+    negative_authors: int
+    toxic_count: int
+    top_terms: tuple[str, ...] = ()
+    top_topics: tuple[str, ...] = ()
+    top_authors: tuple[str, ...] = ()
+    message_ids: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"{self.negative_count} messages négatifs en {self.window_minutes} min "
+            f"(attendu {self.expected_negative:.1f}), part négative {self.negative_share:.0%} "
+            f"(habituelle {self.baseline_share:.0%})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorConfig:
+    windows_minutes: tuple[int, ...] = (5, 15, 30, 60)
+    min_negative: int = 3
+    min_authors: int = 3
+    count_surprise: float = 4.0
+    share_surprise: float = 1.3
+    # Both surprises added (Fisher-like): strong volume evidence may carry a short share sample.
+    total_surprise: float = 9.0
+    min_excess_negative_share: float = 0.5
+    # Added to the baseline share in the share test: a margin for a share learnt from few messages.
+    share_margin: float = 0.05
+    level_half_life_hours: float = 72.0
+    share_half_life_hours: float = 48.0
+    season_half_life_hours: float = 24.0 * 14
+    # Prior: one message per hour until the organisation shows its own rate.
+    prior_messages: float = 1.0
+    prior_hours: float = 1.0
+    prior_share: float = 0.25
+    prior_share_weight: float = 8.0
+    # Strength, in expected messages, of the typical curve in each seasonal factor.
+    season_prior_weight: float = 12.0
+    # Overdispersion of day-to-day volume: the negative-binomial shape never exceeds this.
+    max_shape: float = 10.0
+    # No alert before the organisation has this much history.
+    warmup_minutes: float = 30.0
+    rearm_minutes: float = 30.0
+    max_burst_hours: float = 12.0
+
+
+@dataclass(slots=True)
+class _Item:
+    at: float
+    negative: bool
+    toxic: bool
+    author: str | None
+    message_id: str
+    text: str
+    topic: str | None
+
+
+@dataclass(slots=True)
+class _Window:
+    seconds: float
+    items: deque[_Item] = field(default_factory=deque)
+    negatives: int = 0
+    toxic: int = 0
+    negative_authors: Counter[str] = field(default_factory=Counter)
+
+    def push(self, item: _Item) -> None:
+        self.items.append(item)
+        if item.negative:
+            self.negatives += 1
+            self.toxic += item.toxic
+            if item.author is not None:
+                self.negative_authors[item.author] += 1
+
+    def evict(self, now: float) -> None:
+        horizon = now - self.seconds
+        items = self.items
+        while items and items[0].at <= horizon:
+            old = items.popleft()
+            if old.negative:
+                self.negatives -= 1
+                self.toxic -= old.toxic
+                if old.author is not None:
+                    remaining = self.negative_authors[old.author] - 1
+                    if remaining:
+                        self.negative_authors[old.author] = remaining
+                    else:
+                        del self.negative_authors[old.author]
+
+
+@dataclass(slots=True)
+class _OrgState:
+    """Baseline and windows of one organisation."""
+
+    first_at: float
+    hour_start: float
+    windows: list[_Window]
+    hour_total: int = 0
+    hour_negative: int = 0
+    level_count: float = 0.0  # decayed messages of closed hours
+    level_hours: float = 0.0  # decayed seasonal weight of closed hours
+    share_negative: float = 0.0
+    share_total: float = 0.0
+    hour_seen: list[float] = field(default_factory=lambda: [0.0] * 24)
+    hour_expected: list[float] = field(default_factory=lambda: [0.0] * 24)
+    day_seen: list[float] = field(default_factory=lambda: [0.0] * 7)
+    day_expected: list[float] = field(default_factory=lambda: [0.0] * 7)
+    hour_factor: list[float] = field(default_factory=lambda: list(PRIOR_HOUR_PROFILE))
+    day_factor: list[float] = field(default_factory=lambda: [1.0] * 7)
+    burst_since: float | None = None
+    author_known: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Test:
+    window: _Window
+    minutes: int
+    negatives: int
+    total: int
+    expected_negative: float
+    expected_total: float
+    baseline_share: float
+    count_surprise: float
+    share_surprise: float
+
+
+_LN10 = math.log(10.0)
+
+
+def negative_binomial_surprise(k: int, mean: float, shape: float) -> float:
+    """-log10 P(X >= k) for X negative binomial with this mean and shape (Gamma-Poisson)."""
+    if k <= 0 or k <= mean:
+        return 0.0
+    mean = max(mean, 1e-9)
+    p = shape / (shape + mean)
+    log_term = (
+        math.lgamma(k + shape)
+        - math.lgamma(shape)
+        - math.lgamma(k + 1)
+        + shape * math.log(p)
+        + k * math.log1p(-p)
+    )
+    return -_log_tail(log_term, lambda j: (j + shape) / (j + 1) * (1 - p), k) / _LN10
+
+
+def binomial_surprise(k: int, n: int, p: float) -> float:
+    """-log10 P(X >= k) for X binomial(n, p)."""
+    if k <= 0 or k <= n * p:
+        return 0.0
+    if p >= 1.0:
+        return 0.0
+    p = max(p, 1e-9)
+    log_term = (
+        math.lgamma(n + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(n - k + 1)
+        + k * math.log(p)
+        + (n - k) * math.log1p(-p)
+    )
+    return -_log_tail(log_term, lambda j: (n - j) / (j + 1) * p / (1 - p), k, last=n) / _LN10
+
+
+def _log_tail(log_first: float, ratio: object, k: int, last: int | None = None) -> float:
+    """Natural log of a pmf tail from k, summed term by term (terms fall past the mean)."""
+    assert callable(ratio)
+    total, term, j = 1.0, 1.0, k
+    while j < k + 5000 and (last is None or j < last):
+        term *= ratio(j)
+        j += 1
+        total += term
+        if term < 1e-12 * total:
+            break
+    return log_first + math.log(total)
+
+
+class BurstDetector:
+    """Online negative-burst detector; state per organisation, messages in time order."""
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self.config = config or DetectorConfig()
+        self._orgs: dict[str, _OrgState] = {}
+        self._local_cache: dict[int, tuple[int, int]] = {}
+        cfg = self.config
+        self._level_decay = 0.5 ** (1 / cfg.level_half_life_hours)
+        self._share_decay = 0.5 ** (1 / cfg.share_half_life_hours)
+        self._season_decay = 0.5 ** (1 / cfg.season_half_life_hours)
+        self._last_at = -math.inf
+
+    def observe_many(self, observations: Iterable[Observation]) -> Iterator[Alert]:
+        for observation in observations:
+            alert = self.observe(observation)
+            if alert is not None:
+                yield alert
+
+    def observe(self, observation: Observation) -> Alert | None:
+        """Take one message (not earlier than the previous one); return an alert if it fires one."""
+        at = observation.ts.timestamp()
+        if at < self._last_at:
+            raise ValueError("les messages doivent arriver dans l'ordre chronologique")
+        self._last_at = at
+        state = self._orgs.get(observation.org)
+        if state is None:
+            state = self._new_state(at)
+            self._orgs[observation.org] = state
+        self._close_hours(state, at)
+        item = _Item(
+            at,
+            observation.negative or observation.toxic,
+            observation.toxic,
+            observation.author,
+            observation.message_id,
+            observation.text,
+            observation.topic,
+        )
+        state.author_known = state.author_known or observation.author is not None
+        for window in state.windows:
+            window.evict(at)
+            window.push(item)
+        state.hour_total += 1
+        state.hour_negative += item.negative
+        if state.burst_since is not None:
+            if not self._burst_over(state, at):
+                return None
+            state.burst_since = None
+        if not item.negative or at - state.first_at < self.config.warmup_minutes * 60:
+            return None
+        test = self._strongest_departure(state, at)
+        if test is None:
+            return None
+        state.burst_since = at
+        return self._alert(observation, test)
+
+    # --- baseline ----------------------------------------------------------------------------
+
+    def _new_state(self, at: float) -> _OrgState:
+        hour_start = at - at % 3600
+        return _OrgState(
+            first_at=at,
+            hour_start=hour_start,
+            windows=[_Window(minutes * 60.0) for minutes in self.config.windows_minutes],
+        )
+
+    def _local(self, at: float) -> tuple[int, int]:
+        """(hour, weekday) in Europe/Paris of the UTC hour holding `at`."""
+        key = int(at // 3600)
+        cached = self._local_cache.get(key)
+        if cached is None:
+            local = datetime.fromtimestamp(key * 3600, UTC).astimezone(PARIS)
+            cached = (local.hour, local.weekday())
+            self._local_cache[key] = cached
+        return cached
+
+    def _season(self, state: _OrgState, at: float) -> float:
+        hour, day = self._local(at)
+        return state.hour_factor[hour] * state.day_factor[day]
+
+    def _level(self, state: _OrgState, at: float) -> tuple[float, float]:
+        """Messages per hour (deseasonalised) and the count it was learnt from."""
+        cfg = self.config
+        partial = (at - state.hour_start) / 3600 * self._season(state, at)
+        count = state.level_count + state.hour_total + cfg.prior_messages
+        hours = state.level_hours + partial + cfg.prior_hours
+        return count / hours, count
+
+    def _share(self, state: _OrgState) -> tuple[float, float]:
+        cfg = self.config
+        negatives = state.share_negative + cfg.prior_share * cfg.prior_share_weight
+        total = state.share_total + cfg.prior_share_weight
+        return negatives / total, negatives
+
+    def _close_hours(self, state: _OrgState, at: float) -> None:
+        while at >= state.hour_start + 3600:
+            if state.burst_since is None:
+                self._learn_hour(state)
+            state.hour_total = 0
+            state.hour_negative = 0
+            state.hour_start += 3600
+
+    def _learn_hour(self, state: _OrgState) -> None:
+        hour, day = self._local(state.hour_start)
+        # The organisation's first hour may have started after the top of the hour.
+        covered = min(1.0, (state.hour_start + 3600 - state.first_at) / 3600)
+        season = state.hour_factor[hour] * state.day_factor[day] * covered
+        level, _ = self._level_closed(state)
+        total, negative = float(state.hour_total), float(state.hour_negative)
+        if state.level_hours >= 24:
+            # Once the baseline is settled, one exceptional hour (a festival) may not drag it.
+            cap = level * season * 4 + 10
+            if total > cap:
+                negative *= cap / total
+                total = cap
+        state.level_count = state.level_count * self._level_decay + total
+        state.level_hours = state.level_hours * self._level_decay + season
+        state.share_negative = state.share_negative * self._share_decay + negative
+        state.share_total = state.share_total * self._share_decay + total
+        self._learn_season(state, hour, day, total, covered)
+
+    def _learn_season(
+        self, state: _OrgState, hour: int, day: int, total: float, covered: float
+    ) -> None:
+        """Hour-of-day and day-of-week factors: Gamma-Poisson posteriors around the typical curve.
+
+        Each factor is a ratio of counts to exposure, so it does not depend on the level (which is
+        wrong during a cold start); its prior weighs `season_prior_weight` messages, so that a
+        village keeps the typical curve and a region learns its own.
+        """
+        decay = self._season_decay
+        for index in range(24):
+            state.hour_seen[index] *= decay
+            state.hour_expected[index] *= decay
+        for index in range(7):
+            state.day_seen[index] *= decay
+            state.day_expected[index] *= decay
+        state.hour_seen[hour] += total
+        state.hour_expected[hour] += state.day_factor[day] * covered
+        state.day_seen[day] += total
+        state.day_expected[day] += state.hour_factor[hour] * covered
+        # Messages per unit of seasonal exposure over the same (slowly decayed) period.
+        rate = sum(state.hour_seen) / max(
+            sum(state.hour_factor[i] * state.hour_expected[i] for i in range(24)),
+            1e-9,
+        )
+        weight = self.config.season_prior_weight
+        raw_hours = [
+            (weight + state.hour_seen[i])
+            / (weight / PRIOR_HOUR_PROFILE[i] + rate * state.hour_expected[i])
+            for i in range(24)
+        ]
+        mean = sum(raw_hours) / 24
+        state.hour_factor = [value / mean for value in raw_hours]
+        day_weight = weight * 3  # four weeks of a month say little about one weekday
+        raw_days = [
+            (day_weight + state.day_seen[i]) / (day_weight + rate * state.day_expected[i])
+            for i in range(7)
+        ]
+        mean = sum(raw_days) / 7
+        state.day_factor = [value / mean for value in raw_days]
+
+    def _level_closed(self, state: _OrgState) -> tuple[float, float]:
+        cfg = self.config
+        count = state.level_count + cfg.prior_messages
+        return count / (state.level_hours + cfg.prior_hours), count
+
+    # --- tests -------------------------------------------------------------------------------
+
+    def _strongest_departure(self, state: _OrgState, at: float) -> _Test | None:
+        cfg = self.config
+        level, _ = self._level(state, at)
+        share, share_count = self._share(state)
+        rate = level * self._season(state, at) / 60  # messages per minute
+        shape = min(cfg.max_shape, share_count)
+        best: _Test | None = None
+        for minutes, window in zip(cfg.windows_minutes, state.windows, strict=True):
+            negatives = window.negatives
+            if negatives < cfg.min_negative:
+                continue
+            if state.author_known and len(window.negative_authors) < cfg.min_authors:
+                continue
+            total = len(window.items)
+            expected_total = rate * minutes
+            expected_negative = expected_total * share
+            excess_total = max(total - expected_total, 0.0)
+            if negatives - expected_negative < cfg.min_excess_negative_share * excess_total:
+                continue
+            count_surprise = negative_binomial_surprise(negatives, expected_negative, shape)
+            if count_surprise < cfg.count_surprise:
+                continue
+            share_surprise = binomial_surprise(
+                negatives, total, min(0.95, share + cfg.share_margin)
+            )
+            if (
+                share_surprise < cfg.share_surprise
+                or count_surprise + share_surprise < cfg.total_surprise
+            ):
+                continue
+            test = _Test(
+                window,
+                minutes,
+                negatives,
+                total,
+                expected_negative,
+                expected_total,
+                share,
+                count_surprise,
+                share_surprise,
+            )
+            if best is None or test.count_surprise > best.count_surprise:
+                best = test
+        return best
+
+    def _burst_over(self, state: _OrgState, at: float) -> bool:
+        """The burst is over when the last hour's negatives are back within the baseline."""
+        cfg = self.config
+        assert state.burst_since is not None
+        elapsed = at - state.burst_since
+        if elapsed >= cfg.max_burst_hours * 3600:
+            return True
+        if elapsed < cfg.rearm_minutes * 60:
+            return False
+        longest = max(
+            zip(cfg.windows_minutes, state.windows, strict=True), key=lambda pair: pair[0]
+        )
+        level, _ = self._level(state, at)
+        share, share_count = self._share(state)
+        expected = level * self._season(state, at) / 60 * longest[0] * share
+        surprise = negative_binomial_surprise(
+            longest[1].negatives, expected, min(cfg.max_shape, share_count)
+        )
+        return surprise < 1.3  # p > 0.05: an ordinary hour
+
+    # --- alert -------------------------------------------------------------------------------
+
+    def _alert(self, observation: Observation, test: _Test) -> Alert:
+        negatives = [item for item in test.window.items if item.negative]
+        excess_per_hour = (test.negatives - test.expected_negative) * 60 / test.minutes
+        ratio = test.negatives / max(test.expected_negative, 0.05)
+        toxic = sum(item.toxic for item in negatives)
+        return Alert(
+            org=observation.org,
+            detected_at=observation.ts,
+            message_id=observation.message_id,
+            severity=_severity(excess_per_hour, ratio, toxic / len(negatives)),
+            window_minutes=test.minutes,
+            negative_count=test.negatives,
+            expected_negative=round(test.expected_negative, 3),
+            total_count=test.total,
+            expected_total=round(test.expected_total, 3),
+            negative_share=round(test.negatives / max(test.total, 1), 3),
+            baseline_share=round(test.baseline_share, 3),
+            count_surprise=round(test.count_surprise, 2),
+            share_surprise=round(test.share_surprise, 2),
+            negative_authors=len({item.author for item in negatives if item.author}),
+            toxic_count=toxic,
+            top_terms=top_terms(item.text for item in negatives),
+            top_topics=tuple(
+                topic
+                for topic, _ in Counter(item.topic for item in negatives if item.topic).most_common(
+                    3
+                )
+            ),
+            top_authors=tuple(
+                author
+                for author, count in Counter(
+                    item.author for item in negatives if item.author
+                ).most_common(3)
+                if count > 1
+            ),
+            message_ids=tuple(item.message_id for item in negatives[-20:]),
+        )
+
+
+def _severity(excess_per_hour: float, ratio: float, toxic_share: float) -> Severity:
+    if excess_per_hour >= 200 and ratio >= 10:
+        return Severity.CRITICAL
+    if excess_per_hour >= 60 and ratio >= 5:
+        return Severity.CRITICAL if toxic_share >= 1 / 3 else Severity.HIGH
+    if excess_per_hour >= 20 and ratio >= 3:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "ai",
+        "au",
+        "aux",
+        "avec",
+        "c",
+        "ca",
+        "ce",
+        "ces",
+        "cette",
+        "comme",
+        "d",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "elle",
+        "en",
+        "est",
+        "et",
+        "etait",
+        "il",
+        "ils",
+        "j",
+        "je",
+        "l",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "lui",
+        "m",
+        "ma",
+        "mais",
+        "me",
+        "meme",
+        "mes",
+        "moi",
+        "mon",
+        "n",
+        "ne",
+        "nos",
+        "notre",
+        "nous",
+        "on",
+        "ou",
+        "par",
+        "pas",
+        "plus",
+        "pour",
+        "qu",
+        "que",
+        "qui",
+        "s",
+        "sa",
+        "sans",
+        "se",
+        "ses",
+        "si",
+        "son",
+        "sont",
+        "sur",
+        "t",
+        "ta",
+        "te",
+        "tes",
+        "toi",
+        "ton",
+        "tous",
+        "tout",
+        "tu",
+        "un",
+        "une",
+        "vos",
+        "votre",
+        "vous",
+        "y",
+        "quoi",
+        "quand",
+        "comment",
+        "pourquoi",
+        "encore",
+        "toujours",
+        "rien",
+        "tres",
+        "trop",
+        "fait",
+        "faire",
+        "faut",
+        "etre",
+        "avoir",
+        "bien",
+        "bonjour",
+        "merci",
+        "alors",
+        "apres",
+        "aussi",
+        "deja",
+        "ici",
+        "la-bas",
+        "mairie",
+        "ville",
+    ]
+)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def top_terms(texts: Iterable[str], limit: int = 5) -> tuple[str, ...]:
+    """The most frequent meaningful words of some messages, accents folded."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        words = {
+            word
+            for word in _WORD.findall(_fold(text))
+            if len(word) > 2 and word not in _STOPWORDS and not word.isdigit()
+        }
+        counts.update(words)  # once per message: a term spreads when many people use it
+    return tuple(word for word, _ in counts.most_common(limit))

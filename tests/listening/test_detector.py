@@ -1,0 +1,205 @@
+"""The bad-buzz detector, fed with labelled messages: what must fire, once, and what must not."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from beffroi.core.domain import OrganisationKind, Sentiment
+from beffroi.listening.detector import (
+    Alert,
+    BurstDetector,
+    Observation,
+    Severity,
+    binomial_surprise,
+    negative_binomial_surprise,
+    top_terms,
+)
+from beffroi.listening.streams import OrgSpec, generate_stream
+
+TOWN = OrgSpec("montreval", "Montréval", OrganisationKind.COMMUNE, 45, ("facebook",))
+VILLAGE = OrgSpec("saint-aubin", "Saint-Aubin", OrganisationKind.COMMUNE, 5, ("facebook",))
+START = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def everyday(org: OrgSpec, *, days: int = 10, seed: int = 7) -> list[Observation]:
+    """Ordinary traffic of one organisation, with its sentiment as written."""
+    stream = generate_stream(
+        seed=seed, orgs=[org], start=START, days=days, bursts_per_org=0, decoys=False
+    )
+    return [
+        Observation(
+            org=m.org,
+            ts=m.ts,
+            negative=stream.truth[m.id] is Sentiment.NEGATIVE,
+            message_id=m.id,
+            author=m.author,
+            text=m.text,
+        )
+        for m in stream.messages
+    ]
+
+
+def event(
+    org: OrgSpec,
+    start: datetime,
+    *,
+    count: int,
+    minutes: float,
+    negative_share: float,
+    seed: int = 1,
+    text: str = "Fermer la piscine en plein été ? Scandaleux !",
+) -> list[Observation]:
+    """`count` messages spread evenly over `minutes`, each from a different author."""
+    rng = random.Random(seed)
+    return [
+        Observation(
+            org=org.slug,
+            ts=start + timedelta(minutes=minutes * i / count),
+            negative=rng.random() < negative_share,
+            message_id=f"event-{seed}-{i}",
+            author=f"@citoyen{seed}_{i}",
+            text=text,
+        )
+        for i in range(count)
+    ]
+
+
+def run(observations: list[Observation]) -> list[Alert]:
+    ordered = sorted(observations, key=lambda o: o.ts)
+    return list(BurstDetector().observe_many(ordered))
+
+
+def test_a_clear_burst_fires_one_alert_within_minutes() -> None:
+    burst_start = START + timedelta(days=8, hours=9, minutes=7)  # 10:07 in Paris
+    alerts = run(
+        everyday(TOWN) + event(TOWN, burst_start, count=90, minutes=90, negative_share=0.85)
+    )
+
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert.org == TOWN.slug
+    assert burst_start <= alert.detected_at <= burst_start + timedelta(minutes=5)
+    assert alert.severity in {Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL}
+    assert alert.negative_count >= 3 and alert.negative_authors >= 3
+    assert "piscine" in alert.top_terms
+    assert alert.negative_share > alert.baseline_share
+
+
+def test_a_village_burst_is_caught_on_its_third_day() -> None:
+    burst_start = START + timedelta(days=2, hours=17)
+    alerts = run(
+        everyday(VILLAGE, days=4)
+        + event(VILLAGE, burst_start, count=25, minutes=50, negative_share=0.9)
+    )
+
+    assert [a.org for a in alerts] == [VILLAGE.slug]
+    assert alerts[0].detected_at - burst_start <= timedelta(minutes=15)
+
+
+def test_a_festival_with_many_happy_comments_does_not_fire() -> None:
+    evening = START + timedelta(days=7, hours=19)
+    festival = event(
+        TOWN, evening, count=240, minutes=180, negative_share=0.08, text="Magnifique feu d'artifice"
+    )
+    assert run(everyday(TOWN) + festival) == []
+
+
+def test_a_busy_event_day_with_the_usual_tone_does_not_fire() -> None:
+    # A storm day: four times the usual volume, all day, with the usual share of complaints.
+    day = START + timedelta(days=6)
+    busy = event(TOWN, day + timedelta(hours=6), count=150, minutes=16 * 60, negative_share=0.22)
+    assert run(everyday(TOWN) + busy) == []
+
+
+def test_a_slow_drift_of_negativity_does_not_fire() -> None:
+    rng = random.Random(3)
+    observations = []
+    for index, observation in enumerate(everyday(TOWN, days=24, seed=11)):
+        # The share of complaints climbs from about 20 % to about 45 % over three weeks.
+        extra = 0.3 * (observation.ts - START) / timedelta(days=24)
+        negative = observation.negative or rng.random() < extra
+        observations.append(
+            Observation(observation.org, observation.ts, negative, message_id=str(index),
+                        author=observation.author)
+        )  # fmt: skip
+    assert run(observations) == []
+
+
+def test_the_detector_rearms_after_a_burst_ends() -> None:
+    first = START + timedelta(days=6, hours=8)
+    second = START + timedelta(days=8, hours=16)
+    alerts = run(
+        everyday(TOWN)
+        + event(TOWN, first, count=60, minutes=60, negative_share=0.85, seed=1)
+        + event(TOWN, second, count=60, minutes=60, negative_share=0.85, seed=2)
+    )
+
+    assert len(alerts) == 2
+    assert first <= alerts[0].detected_at <= first + timedelta(minutes=30)
+    assert second <= alerts[1].detected_at <= second + timedelta(minutes=30)
+
+
+def test_organisations_have_separate_baselines() -> None:
+    burst_start = START + timedelta(days=8, hours=10)
+    alerts = run(
+        everyday(TOWN)
+        + everyday(VILLAGE, seed=8)
+        + event(TOWN, burst_start, count=60, minutes=60, negative_share=0.85)
+    )
+    assert [a.org for a in alerts] == [TOWN.slug]
+
+
+def test_one_angry_author_is_not_a_bad_buzz() -> None:
+    rant_start = START + timedelta(days=8, hours=10)
+    rant = [
+        Observation(TOWN.slug, rant_start + timedelta(minutes=i), True, author="@furieux")
+        for i in range(12)
+    ]
+    assert run(everyday(TOWN) + rant) == []
+
+
+def test_replaying_twice_gives_the_same_alerts() -> None:
+    burst_start = START + timedelta(days=5, hours=18)
+    observations = everyday(TOWN) + event(
+        TOWN, burst_start, count=50, minutes=40, negative_share=0.8
+    )
+    assert run(observations) == run(observations)
+
+
+def test_messages_out_of_time_order_are_refused() -> None:
+    detector = BurstDetector()
+    detector.observe(Observation("a", START + timedelta(minutes=5), False))
+    with pytest.raises(ValueError, match="chronologique"):
+        detector.observe(Observation("b", START, False))
+
+
+@pytest.mark.parametrize(("k", "mean", "shape"), [(3, 0.2, 10.0), (12, 4.0, 5.0), (40, 25.0, 10.0)])
+def test_negative_binomial_surprise_matches_the_summed_tail(
+    k: int, mean: float, shape: float
+) -> None:
+    p = shape / (shape + mean)
+
+    def pmf(j: int) -> float:
+        return math.exp(
+            math.lgamma(j + shape) - math.lgamma(shape) - math.lgamma(j + 1)
+            + shape * math.log(p) + j * math.log(1 - p)
+        )  # fmt: skip
+
+    tail = 1 - sum(pmf(j) for j in range(k))
+    assert negative_binomial_surprise(k, mean, shape) == pytest.approx(-math.log10(tail), rel=1e-6)
+
+
+def test_binomial_surprise_matches_the_exact_tail() -> None:
+    tail = sum(math.comb(10, j) * 0.25**j * 0.75 ** (10 - j) for j in range(7, 11))
+    assert binomial_surprise(7, 10, 0.25) == pytest.approx(-math.log10(tail), rel=1e-9)
+    assert binomial_surprise(2, 10, 0.25) == 0.0  # at or under the expectation: no surprise
+
+
+def test_top_terms_fold_accents_and_skip_stopwords() -> None:
+    terms = top_terms(["La PISCINE fermée !", "piscine fermee, honte", "Honte à la mairie"])
+    assert terms[:2] == ("piscine", "fermee")
+    assert "la" not in terms and "mairie" not in terms
