@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from beffroi.core.models import Role
 from beffroi.core.navigation import NAV_ITEMS
 from beffroi.core.permissions import role_allows
 
@@ -31,4 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     or request.path == url,
                 }
             )
-    return {"current_organisation": organisation, "current_role": role, "nav_items": items}
+    return {
+        "current_organisation": organisation,
+        "current_role": role,
+        "current_role_label": Role(role).label if role in Role.values else "",
+        "nav_items": items,
+    }
