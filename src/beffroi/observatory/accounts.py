@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from beffroi.core.domain import Network
@@ -114,35 +115,42 @@ _NETWORK_ALIASES: dict[str, Network] = {
 }
 
 
+@lru_cache(maxsize=256)  # a file holds a handful of distinct spellings, repeated on every row
 def kind_parse(text: str) -> CollectivityKind | None:
     return _KIND_ALIASES.get(_fold(text))
 
 
+@lru_cache(maxsize=256)
 def network_parse(text: str) -> Network | None:
     return _NETWORK_ALIASES.get(_fold(text).replace("/", ""))
 
 
+_SPACES = re.compile(r"\s+")
+_FLOAT_ZERO = re.compile(r"\d+\.0+")
+_ONE_DIGIT = re.compile(r"\d")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_CORSICA_TRUNCATED = re.compile(r"[AB]\d{3}")
+
+
 def code_clean(text: str) -> str:
     """Spaces, quotes, Excel's text apostrophe and a float's `.0` removed; letters (2A, 2B) upper-cased."""
-    code = re.sub(r"\s+", "", text.replace("\u00a0", " ")).strip("'\"=").upper()
-    if re.fullmatch(r"\d+\.0+", code):
+    code = _SPACES.sub("", text.replace("\u00a0", " ")).strip("'\"=").upper()
+    if _FLOAT_ZERO.fullmatch(code):
         code = code.split(".", 1)[0]
     return code
 
 
 def code_for_kind(code: str, kind: CollectivityKind) -> str:
     """The code as the register writes it for `kind`, restoring leading zeros lost by a spreadsheet."""
-    if kind in (CollectivityKind.REGION, CollectivityKind.DEPARTEMENT) and re.fullmatch(
-        r"\d", code
+    if kind in (CollectivityKind.REGION, CollectivityKind.DEPARTEMENT) and _ONE_DIGIT.fullmatch(
+        code
     ):
         return code.zfill(2)
-    if kind is CollectivityKind.DEPARTEMENT and re.fullmatch(r"[AB]", code):
-        return code  # a lone letter is not a département
     if kind is CollectivityKind.COMMUNE:
-        if re.fullmatch(r"\d{4}", code):
+        if _FOUR_DIGITS.fullmatch(code):
             return code.zfill(5)
-        if re.fullmatch(r"[AB]\d{3}", code):
-            return "2" + code  # `A004`: unlikely, but only Corsica has letters
+        if _CORSICA_TRUNCATED.fullmatch(code):
+            return "2" + code  # `A004`: only Corsica has letters in its codes
     return code
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from beffroi.core.domain import Network
@@ -54,6 +55,7 @@ def _split(url: str) -> tuple[str, list[str], dict[str, list[str]], str]:
     return host, segments, parse_qs(parts.query), parts.fragment
 
 
+@lru_cache(maxsize=8192)  # hosts repeat across a list of accounts: classify each once
 def _is_host(host: str, *domains: str) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
@@ -62,7 +64,8 @@ def _drop_repeated_host(segments: list[str], *domains: str) -> list[str]:
     """`twitter.com/https://twitter.com/X` and `facebook.com/facebook.com/X` are copy-paste slips seen in real lists."""
     out = list(segments)
     while out and (
-        out[0].rstrip(":").lower() in ("http", "https") or _is_host(out[0].lower(), *domains)
+        out[0].rstrip(":").lower() in ("http", "https")
+        or ("." in out[0] and _is_host(out[0].lower(), *domains))
     ):
         out = out[1:]
     return out
