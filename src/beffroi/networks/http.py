@@ -319,6 +319,8 @@ class ApiClient:
             retry_after = parsed.retry_after
             if retry_after is None:
                 retry_after = self.retry_after_from_headers(response)
+                # A reset moment already past (clock skew, stale header) still means "not now".
+                retry_after = None if retry_after is None else max(1.0, retry_after)
             if retry_after is None:
                 retry_after = 60.0
             return RateLimited(

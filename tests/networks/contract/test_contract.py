@@ -185,7 +185,7 @@ def test_token_health_always_answers_in_french(harness: ContractHarness, scene: 
         (Fault.MALFORMED, MalformedResponse),
         (Fault.TIMEOUT, Transient),
     ],
-    ids=lambda v: v.value if isinstance(v, Fault) else "",
+    ids=lambda v: v.value if isinstance(v, Fault) else v.__name__,
 )
 def test_faults_become_typed_errors_with_the_reason_and_what_to_do(
     harness: ContractHarness, scene: Scene, fault: Fault, expected: type[NetworkError]
