@@ -29,3 +29,12 @@ class ExistingUsersSocialAccountAdapter(DefaultSocialAccountAdapter):
         user = User.objects.filter(email=email).first() if email else None
         if user is not None:
             sociallogin.connect(request, user)
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The login that django-axes counts failures for: allauth posts it as `login` (an e-mail address)."""
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username") or credentials.get("login")
+    if not value and request is not None:
+        value = request.POST.get("login", "")
+    return str(value or "").strip().lower()

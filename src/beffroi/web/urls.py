@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("operateur/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("beffroi.compliance.urls")),
     path("", include("beffroi.core.urls")),
 ]
 if settings.DEBUG:
