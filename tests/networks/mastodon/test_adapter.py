@@ -85,10 +85,7 @@ def test_publish_with_an_image_sends_its_description_and_the_idempotency_key(
         idempotency_key="draft-7",
     )
     upload = fake.media.calls.last.request
-    assert (
-        b'name="description"' in upload.content
-        and b"Le bassin ludique, vide" in upload.content
-    )
+    assert b'name="description"' in upload.content and b"Le bassin ludique, vide" in upload.content
     posted = fake.post_status.calls.last.request
     assert posted.headers["Idempotency-Key"] == "draft-7"
     form = form_of(posted)
