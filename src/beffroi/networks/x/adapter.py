@@ -88,6 +88,7 @@ class XAdapter(NetworkAdapter):
         self.user_id = self.credentials.get("user_id", "")
         self.lookback = lookback_of(self.options)
         self._done: dict[str, PublishResult] = {}
+        self._refreshing = False
         refresh_hook: Callable[[], bool] | None = (
             self._refresh_on_401 if self.credentials.get("refresh_token") else None
         )
@@ -415,10 +416,16 @@ class XAdapter(NetworkAdapter):
         return token_set_from_response(payload, now=self.clock(), previous=previous)
 
     def _refresh_on_401(self) -> bool:
+        # The token endpoint itself answers 400/401 to a revoked refresh token: never recurse.
+        if self._refreshing:
+            return False
+        self._refreshing = True
         try:
             renewed = self.refresh(self.tokens)
         except (AuthExpired, CapabilityMissing):
             return False
+        finally:
+            self._refreshing = False
         self.credentials.update(credentials_from_tokens(renewed))
         hook = self.options.get("on_tokens_refreshed")
         if callable(hook):
