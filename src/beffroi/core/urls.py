@@ -27,6 +27,9 @@ urlpatterns = [
         views.account_delete,
         name="account_delete",
     ),
+    path(
+        "o/<slug:org>/comptes/<int:account_id>/verifier/", views.account_check, name="account_check"
+    ),
     path("o/<slug:org>/journal/", views.audit_list, name="audit"),
     path("o/<slug:org>/journal/export.csv", views.audit_export, name="audit_export"),
     path("sante/", views.health, name="health"),

@@ -208,3 +208,16 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok", "database": "ok"})
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
+
+
+@require_POST
+@organisation_view(Perm.MANAGE_ACCOUNTS)
+def account_check(
+    request: HttpRequest, organisation: Organisation, account_id: int
+) -> HttpResponse:
+    from beffroi.core.health import network_account_check_health
+
+    account = selectors.network_account_get(organisation=organisation, account_id=account_id)
+    account = network_account_check_health(account=account)
+    messages.info(request, f"{account}: {account.get_health_display()}. {account.health_message}")
+    return redirect("core:accounts", org=organisation.slug)

@@ -1,0 +1,51 @@
+from datetime import timedelta
+
+import pytest
+import respx
+from django.core import mail
+from django.utils import timezone
+
+from beffroi.core import services
+from beffroi.core.health import health_check_all, health_digest_send, network_account_check_health
+from beffroi.core.models import NetworkAccount, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_simulated_account_is_healthy(make_org):
+    org = make_org()
+    account = services.network_account_create(
+        organisation=org,
+        network="mastodon",
+        handle="@ville@social.example",
+        simulated=True,
+        credentials={"sandbox_seed": "brume"},
+        actor=None,
+    )
+    account = network_account_check_health(account=account)
+    assert account.health == NetworkAccount.Health.OK
+    assert account.health_checked_at is not None
+
+
+def test_an_expired_token_without_refresh_is_flagged_and_mailed_to_administrators(
+    make_org, make_member
+):
+    org = make_org()
+    make_member(org, Role.ADMIN, email="dircom@brume.example")
+    expired = timezone.now() - timedelta(days=2)
+    account = services.network_account_create(
+        organisation=org,
+        network="x",
+        handle="VilleDeBrume",
+        actor=None,
+        credentials={"access_token": "AQX-old", "expires_at": expired.isoformat()},
+        token_expires_at=expired,
+    )
+    assert health_check_all() == 1
+    account.refresh_from_db()
+    assert account.health in (NetworkAccount.Health.EXPIRED, NetworkAccount.Health.ERROR)
+    assert "reconnectez" in account.health_message
+
+    assert health_digest_send(organisation=org) == 1
+    assert mail.outbox[0].to == ["dircom@brume.example"]
+    assert "VilleDeBrume" in mail.outbox[0].body
