@@ -34,8 +34,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lxml import etree
+
+PARIS = ZoneInfo("Europe/Paris")
 
 SEDA_NS = "fr:gouv:culture:archivesdefrance:seda:v2.2"
 SEDA_XSD_DISTRIBUTION = "cubicweb-seda"
@@ -312,7 +315,7 @@ def _json_default(value: Any) -> str:
 def _readme(request: ArchiveRequest, files: Sequence[PackagedFile], counts: Counter[str]) -> str:
     lines = [
         f"Archives des réseaux sociaux — {request.organisation.name}",
-        f"Période : du {request.start:%d/%m/%Y} au {request.end:%d/%m/%Y} (dates en UTC, ISO 8601)",
+        f"Période : du {request.start:%d/%m/%Y} au {request.end:%d/%m/%Y} (jours de Paris ; horodatages ISO 8601 en UTC)",
         "",
         "Ce dossier est un paquet BagIt 1.0 (RFC 8493). Vérifiez son intégrité avec les sommes de",
         "contrôle de manifest-sha256.txt ou manifest-sha512.txt (par exemple : bagit.py --validate).",
