@@ -27,9 +27,20 @@ def test_a_simulated_account_is_healthy(make_org):
     assert account.health_checked_at is not None
 
 
+@respx.mock
 def test_an_expired_token_without_refresh_is_flagged_and_mailed_to_administrators(
     make_org, make_member
 ):
+    # X answers as it documents for a revoked or expired bearer token.
+    respx.get("https://api.x.com/2/users/me").respond(
+        401,
+        json={
+            "title": "Unauthorized",
+            "type": "about:blank",
+            "status": 401,
+            "detail": "Unauthorized",
+        },
+    )
     org = make_org()
     make_member(org, Role.ADMIN, email="dircom@brume.example")
     expired = timezone.now() - timedelta(days=2)

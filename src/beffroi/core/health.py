@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,7 +20,7 @@ from beffroi.networks.types import TokenHealth
 logger = logging.getLogger(__name__)
 
 
-def health_status(result: TokenHealth, *, now: timezone.datetime) -> str:
+def health_status(result: TokenHealth, *, now: datetime) -> str:
     """The account's status from the adapter's verdict."""
     if result.deprecated_api_version:
         return NetworkAccount.Health.DEPRECATED
