@@ -24,8 +24,11 @@ How it decides, and why:
   2. the negative count is improbable under the baseline (negative-binomial tail, `count_surprise`
      in -log10 p);
   3. the negative share is improbable under the baseline share (binomial tail, `share_surprise`):
-     a festival multiplies volume but not negativity, a busy day keeps the usual share;
-  4. most of the extra volume is negative (`min_excess_negative_share`).
+     a festival multiplies volume but not negativity, a busy day keeps the usual share; when the
+     other messages surge as well, the share must carry the evidence alone (`surge_share_weight`);
+  4. both surprises added reach `total_surprise`, plus `multiplicity_weight` times the log of the
+     hourly negatives (a busy account is tested far more often than a village);
+  5. most of the extra volume is negative (`min_excess_negative_share`).
   A slow drift moves the baseline with it, so it never makes a short window improbable.
 - One alert per burst: once an organisation is alerted, it stays in burst until the hour of
   negatives is back to the baseline and `rearm_minutes` have passed (or `max_burst_hours`); during
@@ -139,7 +142,13 @@ class DetectorConfig:
     count_surprise: float = 4.0
     share_surprise: float = 1.3
     # Both surprises added (Fisher-like): strong volume evidence may carry a short share sample.
+    # The bar rises with the log of the hourly negatives: a busy account is tested more often.
     total_surprise: float = 9.0
+    multiplicity_weight: float = 1.0
+    # When the non-negative messages surge too (an event day, a festival, a busy thread), the
+    # negative count is explained by the surge: the share must then carry the evidence alone,
+    # needing this much more share surprise per unit of surprise of the other messages.
+    surge_share_weight: float = 1.0
     min_excess_negative_share: float = 0.5
     # Added to the baseline share in the share test: a margin for a share learnt from few messages.
     share_margin: float = 0.05
@@ -465,6 +474,7 @@ class BurstDetector:
         share, share_count = self._share(state)
         rate = level * self._season(state, at) / 60  # messages per minute
         shape = min(cfg.max_shape, share_count)
+        bar = cfg.total_surprise + cfg.multiplicity_weight * math.log10(1 + rate * 60 * share)
         best: _Test | None = None
         for minutes, window in zip(cfg.windows_minutes, state.windows, strict=True):
             negatives = window.negatives
@@ -484,10 +494,13 @@ class BurstDetector:
             share_surprise = binomial_surprise(
                 negatives, total, min(0.95, share + cfg.share_margin)
             )
-            if (
-                share_surprise < cfg.share_surprise
-                or count_surprise + share_surprise < cfg.total_surprise
-            ):
+            others_surprise = negative_binomial_surprise(
+                total - negatives, expected_total - expected_negative, shape
+            )
+            needed_share = cfg.share_surprise + cfg.surge_share_weight * max(
+                0.0, others_surprise - 1.0
+            )
+            if share_surprise < needed_share or count_surprise + share_surprise < bar:
                 continue
             test = _Test(
                 window,
