@@ -26,6 +26,8 @@ from beffroi.networks.types import PublishResult
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 # LinkedIn "little text" escapes reserved characters with a backslash.
 _LINKEDIN_ESCAPE = re.compile(r"\\([|{}@\[\]()<>#\\*_~])")
+# ... and writes a hashtag as a template: {hashtag|\#|mobilite}.
+_LINKEDIN_HASHTAG = re.compile(r"\{hashtag\|\\?#\|([^}]*)\}")
 _SPACES = re.compile(r"\s+")
 
 DEFAULT_LOOKBACK = timedelta(hours=48)
@@ -34,6 +36,7 @@ DEFAULT_LOOKBACK = timedelta(hours=48)
 def text_fingerprint(text: str) -> str:
     """A comparable form of a post's text: links dropped, escapes undone, case and spacing folded."""
     text = unicodedata.normalize("NFC", text or "")
+    text = _LINKEDIN_HASHTAG.sub(r"#\1", text)
     text = _LINKEDIN_ESCAPE.sub(r"\1", text)
     text = _URL.sub(" ", text)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
