@@ -270,8 +270,13 @@ def default_topic_detector() -> TopicDetector:
     def detect(texts: Sequence[str]) -> list[Topic]:
         try:
             results = enricher.enrich(list(texts))
-            return [Topic(getattr(r, "topic", Topic.AUTRE)) for r in results]
+            topics = [Topic(getattr(r, "topic", Topic.AUTRE)) for r in results]
         except Exception:  # noqa: BLE001
             return keyword_topics(texts)
+        # The model says « autre » when unsure; the keywords may still know.
+        return [
+            t if t is not Topic.AUTRE else keyword_topic(text)
+            for t, text in zip(topics, texts, strict=True)
+        ]
 
     return detect

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("operateur/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("beffroi.compliance.urls")),
+    path("", include("beffroi.publishing.urls")),
     path("", include("beffroi.core.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,228 @@
+"""Reads of publishing, always scoped to one organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.core import signing
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from beffroi.core.domain import Network, Topic
+from beffroi.core.models import NetworkAccount, Organisation, Role, User
+from beffroi.core.permissions import Perm, role_allows
+from beffroi.core.selectors import role_for
+from beffroi.publishing.agenda import PARIS, CalendarEntry, Holiday, public_holidays
+from beffroi.publishing.models import ApprovalStep, Draft, EditorialLine, Notification, Variant
+from beffroi.publishing.planning import LinePlan, PlanAlert, PlannedPost, plan_alerts
+
+ICAL_SALT = "beffroi.publishing.ical"
+
+
+def draft_get(*, organisation: Organisation, draft_id: int) -> Draft:
+    return get_object_or_404(
+        Draft.objects.select_related("organisation", "created_by"),
+        pk=draft_id,
+        organisation=organisation,
+    )
+
+
+def variant_get(*, organisation: Organisation, variant_id: int) -> Variant:
+    return get_object_or_404(
+        Variant.objects.select_related("draft", "account"),
+        pk=variant_id,
+        draft__organisation=organisation,
+    )
+
+
+def publishable_accounts(*, organisation: Organisation) -> QuerySet[NetworkAccount]:
+    return NetworkAccount.objects.filter(organisation=organisation).order_by("network", "handle")
+
+
+def paris_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC bounds of Paris days start..end inclusive."""
+    low = datetime.combine(start, time.min, tzinfo=PARIS).astimezone(UTC)
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=PARIS).astimezone(UTC)
+    return low, high
+
+
+def calendar_drafts(
+    *,
+    organisation: Organisation,
+    start: date,
+    end: date,
+    networks: Iterable[str] = (),
+    topics: Iterable[str] = (),
+    states: Iterable[str] = (),
+) -> QuerySet[Draft]:
+    low, high = paris_bounds(start, end)
+    drafts = Draft.objects.filter(
+        organisation=organisation, scheduled_at__gte=low, scheduled_at__lt=high
+    )
+    networks, topics, states = list(networks), list(topics), list(states)
+    if networks:
+        drafts = drafts.filter(variants__network__in=networks).distinct()
+    if topics:
+        drafts = drafts.filter(topic__in=topics)
+    if states:
+        drafts = drafts.filter(state__in=states)
+    return drafts.prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.select_related("account"))
+    ).order_by("scheduled_at", "id")
+
+
+def unscheduled_drafts(*, organisation: Organisation) -> QuerySet[Draft]:
+    return (
+        Draft.objects.filter(organisation=organisation, scheduled_at__isnull=True)
+        .exclude(state__in=[Draft.State.CANCELLED, Draft.State.PUBLISHED])
+        .order_by("-created_at")
+    )
+
+
+def holidays_between(*, organisation: Organisation, start: date, end: date) -> list[Holiday]:
+    # Moselle and Alsace have two more days; their INSEE codes start with 57, 67, 68.
+    subdivision = "57" if organisation.code[:2] in {"57", "67", "68"} else None
+    return public_holidays(start, end, subdivision=subdivision)
+
+
+def drafts_to_review(*, organisation: Organisation, user: User) -> list[Draft]:
+    """Drafts whose current step waits for this user."""
+    role = role_for(user=user, organisation=organisation)
+    if role is None:
+        return []
+    result = []
+    drafts = Draft.objects.filter(
+        organisation=organisation, state=Draft.State.IN_REVIEW
+    ).prefetch_related("steps")
+    for draft in drafts:
+        rounds = [s.round for s in draft.steps.all()]
+        current = next(
+            (
+                s
+                for s in draft.steps.all()
+                if s.round == max(rounds, default=0) and s.position == draft.current_step
+            ),
+            None,
+        )
+        if current is None:
+            continue
+        if (
+            current.reviewer_id == user.pk
+            or role == Role.ADMIN
+            or (
+                current.reviewer_id is None
+                and not current.guest_email
+                and role_allows(role, Perm.APPROVE_DRAFTS)
+            )
+        ):
+            result.append(draft)
+    return result
+
+
+def current_step(draft: Draft) -> ApprovalStep | None:
+    latest = draft.steps.order_by("-round").values_list("round", flat=True).first()
+    if latest is None or draft.state != Draft.State.IN_REVIEW:
+        return None
+    return draft.steps.filter(round=latest, position=draft.current_step).first()
+
+
+def notifications_for(
+    *, user: User, organisation: Organisation, unread_only: bool = True
+) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(user=user, organisation=organisation)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications
+
+
+def editorial_lines(*, organisation: Organisation) -> QuerySet[EditorialLine]:
+    return EditorialLine.objects.filter(organisation=organisation).select_related("account")
+
+
+def plan_alerts_for(*, organisation: Organisation, start: date, end: date) -> list[PlanAlert]:
+    lines = [
+        LinePlan(
+            network=Network(line.account.network),
+            posts_per_week=float(line.posts_per_week),
+            themes=tuple(Topic(t) for t in line.themes),
+            max_per_day=line.max_per_day,
+        )
+        for line in editorial_lines(organisation=organisation)
+    ]
+    if not lines:
+        return []
+    low, high = paris_bounds(start, end)
+    variants = (
+        Variant.objects.filter(
+            draft__organisation=organisation,
+            draft__scheduled_at__gte=low,
+            draft__scheduled_at__lt=high,
+        )
+        .exclude(Q(draft__state=Draft.State.CANCELLED) | Q(state=Variant.State.CANCELLED))
+        .select_related("draft")
+    )
+    posts = [
+        PlannedPost(
+            network=Network(v.network),
+            starts_at=v.draft.scheduled_at,
+            topic=Topic(v.draft.topic),
+            relays_website=v.draft.relays_website,
+        )
+        for v in variants
+        if v.draft.scheduled_at is not None
+    ]
+    return plan_alerts(posts, lines, start=start, end=end)
+
+
+# ----------------------------------------------------------------------------- iCalendar
+
+
+def ical_token(organisation: Organisation) -> str:
+    return signing.dumps({"org": organisation.pk}, salt=ICAL_SALT)
+
+
+def organisation_from_ical_token(token: str) -> Organisation:
+    try:
+        payload = signing.loads(token, salt=ICAL_SALT)
+    except signing.BadSignature:
+        from django.http import Http404
+
+        raise Http404("Calendrier introuvable") from None
+    return get_object_or_404(Organisation, pk=payload["org"])
+
+
+@dataclass(frozen=True)
+class IcalContent:
+    entries: list[CalendarEntry]
+    holidays: list[Holiday]
+
+
+def ical_content(*, organisation: Organisation, today: date, base_url: str = "") -> IcalContent:
+    start, end = today - timedelta(days=31), today + timedelta(days=180)
+    drafts = calendar_drafts(organisation=organisation, start=start, end=end).exclude(
+        state=Draft.State.CANCELLED
+    )
+    entries = []
+    for draft in drafts:
+        if draft.scheduled_at is None:
+            continue
+        networks = ", ".join(sorted({v.get_network_display() for v in draft.variants.all()}))
+        entries.append(
+            CalendarEntry(
+                uid=f"draft-{draft.pk}",
+                title=f"{networks} : {draft.title}",
+                starts_at=draft.scheduled_at,
+                description=f"État : {draft.get_state_display()}\n\n{draft.text}",
+                url=f"{base_url}/o/{organisation.slug}/publications/{draft.pk}/"
+                if base_url
+                else None,
+                categories=(draft.get_topic_display(),),
+                status="CONFIRMED"
+                if draft.state
+                in (Draft.State.SCHEDULED, Draft.State.PUBLISHED, Draft.State.PUBLISHING)
+                else "TENTATIVE",
+            )
+        )
+    return IcalContent(entries, holidays_between(organisation=organisation, start=start, end=end))
