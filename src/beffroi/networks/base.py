@@ -78,6 +78,10 @@ class NetworkAdapter(ABC):  # noqa: B024 - abstract by contract: every operation
 
         return tokens_from_credentials(self.credentials)
 
+    def has_credentials(self) -> bool:
+        """Whether anything to authenticate with is stored (a token, or an app password on Bluesky)."""
+        return bool(self.tokens.access_token)
+
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 

@@ -37,7 +37,7 @@ def check_token_health(
     deprecated: str | None = None
     granted = tokens.scopes
 
-    if not tokens.access_token and not adapter.SIMULATED:
+    if not adapter.has_credentials() and not adapter.SIMULATED:
         problems.append("Aucun jeton enregistré : connectez le compte.")
     if tokens.expires_at is not None:
         remaining = tokens.expires_at - now
@@ -52,7 +52,7 @@ def check_token_health(
                 "avant cette date pour que les publications programmées partent."
             )
 
-    if call_network and (tokens.access_token or adapter.SIMULATED):
+    if call_network and (adapter.has_credentials() or adapter.SIMULATED):
         try:
             reported = adapter.verify_credentials()
         except AuthExpired as exc:

@@ -225,7 +225,12 @@ class ApiClient:
                 return response
 
             error = self.error_for(response)
-            if isinstance(error, AuthExpired) and not refreshed and self._on_unauthorized:
+            if (
+                isinstance(error, AuthExpired)
+                and authenticated
+                and not refreshed
+                and self._on_unauthorized
+            ):
                 refreshed = True
                 if self._on_unauthorized():
                     continue
