@@ -166,6 +166,53 @@ def test_uploads_an_image_then_its_alt_text_then_posts(tmp_path: Path) -> None:
 
 
 @respx.mock
+def test_a_video_is_sent_in_chunks_and_waited_for(tmp_path: Path) -> None:
+    clip = tmp_path / "conseil.mp4"
+    clip.write_bytes(b"v" * (4 * 1024 * 1024 + 10))  # two segments
+    no_own_posts()
+    media = "1862199999999999990"
+    init = respx.post(f"{X}/2/media/upload/initialize").respond(json=load("media_initialize.json"))
+    append = respx.post(f"{X}/2/media/upload/{media}/append").respond(
+        json=load("media_append.json")
+    )
+    respx.post(f"{X}/2/media/upload/{media}/finalize").respond(json=load("media_finalize.json"))
+    status = respx.get(f"{X}/2/media/upload").mock(
+        side_effect=[
+            httpx.Response(200, json=load("media_status_in_progress.json")),
+            httpx.Response(200, json=load("media_status_succeeded.json")),
+        ]
+    )
+    post = respx.post(f"{X}/2/tweets").respond(201, json=load("create_post.json"))
+    sleeper = Sleeper()
+
+    make(sleeper).publish(
+        PostVariant(
+            network=Network.X, text="Le conseil en vidéo", media=(Media(str(clip), "video/mp4"),)
+        ),
+        idempotency_key="x-v",
+    )
+
+    assert sent(init) == {
+        "media_type": "video/mp4",
+        "total_bytes": 4 * 1024 * 1024 + 10,
+        "media_category": "tweet_video",
+    }
+    assert append.call_count == 2
+    assert b'name="segment_index"\r\n\r\n1' in append.calls[1].request.content
+    assert status.calls.last.request.url.params["command"] == "STATUS"
+    assert sleeper.waits == [2.0, 3.0]  # as X asked in check_after_secs
+    assert sent(post)["media"] == {"media_ids": [media]}
+
+
+def test_a_video_format_x_refuses_is_stopped_before_upload(tmp_path: Path) -> None:
+    clip = tmp_path / "film.avi"
+    clip.write_bytes(b"avi")
+    with pytest.raises(ContentRejected) as caught:
+        make()._upload(Media(str(clip), "video/x-msvideo"))
+    assert "MP4" in caught.value.user_action
+
+
+@respx.mock
 def test_an_earlier_attempt_is_found_despite_the_t_co_link() -> None:
     respx.get(f"{X}/2/users/{ME}/tweets").respond(json=load("own_recent.json"))
     post = respx.post(f"{X}/2/tweets")

@@ -111,6 +111,11 @@ RESPONSES = [
     ("users_me.json", "GET", "/2/users/me", "200"),
     ("media_upload.json", "POST", "/2/media/upload", "200"),
     ("media_metadata.json", "POST", "/2/media/metadata", "200"),
+    ("media_initialize.json", "POST", "/2/media/upload/initialize", "200"),
+    ("media_append.json", "POST", "/2/media/upload/1862199999999999990/append", "200"),
+    ("media_finalize.json", "POST", "/2/media/upload/1862199999999999990/finalize", "200"),
+    ("media_status_in_progress.json", "GET", "/2/media/upload", "200"),
+    ("media_status_succeeded.json", "GET", "/2/media/upload", "200"),
     ("hidden.json", "PUT", "/2/tweets/1861950000000000002/hidden", "200"),
     ("deleted.json", "DELETE", "/2/tweets/1861900000000000001", "200"),
 ]

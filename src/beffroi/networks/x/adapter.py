@@ -16,7 +16,7 @@ from typing import Any
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
-from beffroi.networks.errors import AuthExpired, CapabilityMissing, ContentRejected
+from beffroi.networks.errors import AuthExpired, CapabilityMissing, ContentRejected, Transient
 from beffroi.networks.oauth import (
     build_authorization_url,
     credentials_from_tokens,
@@ -60,6 +60,9 @@ from beffroi.networks.x.dedupe import (
 # Recent search and the conversation of a post reach back 7 days on the standard access levels.
 SEARCH_WINDOW = timedelta(days=7)
 MEDIA_CATEGORIES = {"image/gif": "tweet_gif"}
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/mp2t"})
+VIDEO_CHUNK = 4 * 1024 * 1024
+VIDEO_POLLS = 60
 
 
 @register_adapter(Network.X)
@@ -193,13 +196,9 @@ class XAdapter(NetworkAdapter):
         ]
 
     def _upload(self, media: Media) -> str:
-        """Simple upload (images and GIFs) then the alt text, which X keeps as media metadata."""
+        """Images and GIFs in one request, videos in chunks; then the alt text, kept as metadata."""
         if media.mime_type.startswith("video/"):
-            raise ContentRejected(
-                self.network,
-                "l'envoi de vidéos vers X n'est pas encore pris en charge par Beffroi",
-                user_action="Publiez la vidéo depuis X, ou remplacez-la par une image.",
-            )
+            return self._upload_video(media)
         raw = Path(media.path).read_bytes()
         body = self.api.post_json(
             "/2/media/upload",
@@ -217,6 +216,58 @@ class XAdapter(NetworkAdapter):
                 json={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
                 idempotent=True,
             )
+        return media_id
+
+    def _upload_video(self, media: Media) -> str:
+        """initialize, append each chunk, finalize, then wait while X transcodes the video."""
+        if media.mime_type not in VIDEO_TYPES:
+            reason = f"format vidéo refusé par X : {media.mime_type}"
+            raise ContentRejected(
+                self.network,
+                reason,
+                reason=reason,
+                user_action="Convertissez la vidéo en MP4 (H.264) ou MOV avant de la publier sur X.",
+            )
+        raw = Path(media.path).read_bytes()
+        init = self.api.post_json(
+            "/2/media/upload/initialize",
+            json={
+                "media_type": media.mime_type,
+                "total_bytes": len(raw),
+                "media_category": "tweet_video",
+            },
+            idempotent=True,
+        )
+        media_id = str(init["data"]["id"])
+        for index, start in enumerate(range(0, len(raw), VIDEO_CHUNK)):
+            self.api.post(
+                f"/2/media/upload/{media_id}/append",
+                data={"segment_index": str(index)},
+                files={
+                    "media": (
+                        "segment",
+                        raw[start : start + VIDEO_CHUNK],
+                        "application/octet-stream",
+                    )
+                },
+                idempotent=True,  # the same segment index overwrites itself
+            )
+        final = self.api.post_json(f"/2/media/upload/{media_id}/finalize", idempotent=True)
+        info = final.get("data", {}).get("processing_info")
+        for _ in range(VIDEO_POLLS):
+            if not info or info.get("state") not in {"pending", "in_progress"}:
+                break
+            self.sleep(float(info.get("check_after_secs") or 5))
+            status = self.api.get_json(
+                "/2/media/upload", params={"media_id": media_id, "command": "STATUS"}
+            )
+            info = status.get("data", {}).get("processing_info")
+        state = (info or {}).get("state", "succeeded")
+        if state == "failed":
+            reason = "X n'a pas pu traiter la vidéo"
+            raise ContentRejected(self.network, reason, reason=reason)
+        if state != "succeeded":
+            raise Transient(self.network, f"la vidéo {media_id} est toujours en traitement")
         return media_id
 
     def reply(self, parent_remote_id: str, text: str, idempotency_key: str) -> PublishResult:
