@@ -178,7 +178,8 @@ _HEADER_ALIASES: dict[str, str] = {
 _REQUIRED = ("code", "kind", "network")
 
 
-def _decode(data: bytes) -> str:
+def decode_bytes(data: bytes) -> str:
+    """Text of a CSV file as spreadsheets save it (UTF-8 with or without BOM, UTF-16, Windows-1252)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
@@ -226,7 +227,7 @@ def accounts_read(path: Path, register: Register) -> AccountsImport:
         data = path.read_bytes()
     except OSError as exc:
         raise AccountsFileError(f"lecture impossible de {path} : {exc.strerror or exc}") from exc
-    return accounts_parse(_decode(data), register)
+    return accounts_parse(decode_bytes(data), register)
 
 
 def accounts_parse(text: str, register: Register) -> AccountsImport:

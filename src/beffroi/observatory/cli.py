@@ -146,3 +146,58 @@ def discover(
     for network, found in accounts_best(accounts_discover(loaded)).items():
         mark = " (rel=me)" if found.verified else ""
         typer.echo(f"{network.value}\t{found.profile.url}\tscore {found.score}{mark}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands that write to the database (Django)
+
+
+def _django() -> None:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beffroi.web.settings")
+    import django
+
+    django.setup()
+
+
+@app.command("load-register")
+def load_register() -> None:
+    """Charge (ou met à jour) le registre des collectivités dans la base de données."""
+    _django()
+    from beffroi.observatory.register import register_load
+    from beffroi.observatory.services import register_load_into_database
+
+    result = register_load_into_database(register=register_load(), actor=None)
+    typer.echo(f"{result.written} collectivités écrites, {result.retired} retirées du registre")
+
+
+@app.command("import-accounts")
+def import_accounts(
+    accounts: Annotated[
+        Path, typer.Option("--accounts", help="CSV des comptes : code, kind, network, url.")
+    ],
+) -> None:
+    """Importe le registre des comptes dans la base (les lignes invalides sont signalées et écartées)."""
+    _django()
+    from beffroi.observatory.accounts import AccountsFileError, decode_bytes
+    from beffroi.observatory.register import register_load
+    from beffroi.observatory.services import observed_accounts_import
+
+    try:
+        text = decode_bytes(accounts.read_bytes())
+        result = observed_accounts_import(text=text, register=register_load(), actor=None)
+    except (AccountsFileError, OSError) as exc:
+        _err(f"erreur : {exc}")
+        raise typer.Exit(2) from exc
+    for issue in result.checked.errors:
+        _err(f"erreur : {issue} (ligne ignorée)")
+    if result.missing_from_database:
+        _err(
+            f"attention : {result.missing_from_database} compte(s) d'une collectivité absente de la "
+            "base : lancez d'abord `beffroi observatory load-register`"
+        )
+    typer.echo(
+        f"{result.created} compte(s) ajouté(s), {result.updated} déjà connu(s), "
+        f"{len(result.checked.errors)} ligne(s) écartée(s)"
+    )

@@ -1,0 +1,237 @@
+"""Reads of the observatory: national presence tables, open data rows, an organisation's position."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from beffroi.core.domain import Network
+from beffroi.core.models import Organisation
+from beffroi.observatory.accounts import PRESENCE_NETWORKS
+from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
+from beffroi.observatory.presence import PresenceRow, share_percent
+from beffroi.observatory.register import (
+    POPULATION_BANDS,
+    PRESENCE_KINDS,
+    CollectivityKind,
+    PopulationBand,
+)
+
+
+def register_counts() -> dict[str, int]:
+    rows = (
+        RegisteredCollectivity.objects.filter(current=True)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return dict(rows)
+
+
+def _present() -> set[tuple[str, str, str, str]]:
+    """(kind, code, band, network) of every current collectivité with at least one account."""
+    return set(
+        ObservedAccount.objects.filter(collectivity__current=True).values_list(
+            "collectivity__kind", "collectivity__code", "collectivity__band", "network"
+        )
+    )
+
+
+def presence_national() -> list[PresenceRow]:
+    """One row per kind and network, with the counts behind each share (same table as the CLI)."""
+    totals = register_counts()
+    counted = Counter((kind, network) for kind, _, _, network in _present())
+    return [
+        PresenceRow(
+            kind=kind.value,
+            network=network.value,
+            with_account=counted[(kind.value, network.value)],
+            total=totals.get(kind.value, 0),
+            share=share_percent(counted[(kind.value, network.value)], totals.get(kind.value, 0)),
+        )
+        for kind in PRESENCE_KINDS
+        for network in PRESENCE_NETWORKS
+    ]
+
+
+def presence_communes_by_band() -> list[PresenceRow]:
+    totals = dict(
+        RegisteredCollectivity.objects.filter(current=True, kind=CollectivityKind.COMMUNE.value)
+        .values("band")
+        .annotate(n=Count("pk"))
+        .values_list("band", "n")
+    )
+    counted = Counter(
+        (band, network)
+        for kind, _, band, network in _present()
+        if kind == CollectivityKind.COMMUNE.value
+    )
+    return [
+        PresenceRow(
+            kind=CollectivityKind.COMMUNE.value,
+            network=network.value,
+            with_account=counted[(band.key, network.value)],
+            total=totals.get(band.key, 0),
+            share=share_percent(counted[(band.key, network.value)], totals.get(band.key, 0)),
+            band=band.key,
+        )
+        for band in POPULATION_BANDS[CollectivityKind.COMMUNE]
+        for network in PRESENCE_NETWORKS
+    ]
+
+
+def band_labels(kind: CollectivityKind = CollectivityKind.COMMUNE) -> dict[str, PopulationBand]:
+    return {band.key: band for band in POPULATION_BANDS[kind]}
+
+
+@dataclass(frozen=True, slots=True)
+class ObservatoryStatus:
+    collectivities: int
+    accounts: int
+    simulated_accounts: int
+    last_seen: Any  # datetime | None
+
+
+def observatory_status() -> ObservatoryStatus:
+    accounts = ObservedAccount.objects.filter(collectivity__current=True)
+    return ObservatoryStatus(
+        collectivities=RegisteredCollectivity.objects.filter(current=True).count(),
+        accounts=accounts.count(),
+        simulated_accounts=accounts.filter(source=ObservedAccount.Source.SIMULATED).count(),
+        last_seen=accounts.aggregate(last=Max("last_seen_at"))["last"],
+    )
+
+
+ACCOUNT_EXPORT_COLUMNS = (
+    "kind",
+    "code",
+    "name",
+    "network",
+    "handle",
+    "url",
+    "source",
+    "first_seen_at",
+    "last_seen_at",
+)
+
+
+def accounts_export_rows() -> list[dict[str, Any]]:
+    """The accounts registry as open data: public accounts of public bodies, one row per account."""
+    rows = (
+        ObservedAccount.objects.filter(collectivity__current=True)
+        .values_list(
+            "collectivity__kind",
+            "collectivity__code",
+            "collectivity__name",
+            "network",
+            "handle",
+            "url",
+            "source",
+            "first_seen_at",
+            "last_seen_at",
+        )
+        .order_by("collectivity__kind", "collectivity__code", "network", "handle")
+    )
+    return [dict(zip(ACCOUNT_EXPORT_COLUMNS, row, strict=True)) for row in rows]
+
+
+def organisation_collectivity(*, organisation: Organisation) -> RegisteredCollectivity | None:
+    """The register entry of a Beffroi organisation, by its kind and INSEE or SIREN code."""
+    if not organisation.code or organisation.kind not in {k.value for k in PRESENCE_KINDS}:
+        return None
+    return RegisteredCollectivity.objects.filter(
+        kind=organisation.kind, code=organisation.code.strip().upper()
+    ).first()
+
+
+def observed_accounts_of(
+    *, collectivity: RegisteredCollectivity
+) -> dict[Network, list[ObservedAccount]]:
+    found: dict[Network, list[ObservedAccount]] = {}
+    for account in collectivity.accounts.all():
+        found.setdefault(Network(account.network), []).append(account)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Activity benchmarks from the analytics lake
+
+
+@dataclass(frozen=True, slots=True)
+class PositionReport:
+    organisation_id: str  # id under which the lake knows the organisation
+    days: int
+    start: date
+    end: date
+    positions: list[Any]  # list[benchmarks.PeerPosition]
+    organisations_compared: int
+
+
+def _lake_organisation_ids() -> dict[str, tuple[CollectivityKind, str]]:
+    """Beffroi organisations tied to the register: their slug is their id in the lake."""
+    ids: dict[str, tuple[CollectivityKind, str]] = {}
+    for slug, kind, code in Organisation.objects.exclude(code="").values_list(
+        "slug", "kind", "code"
+    ):
+        if kind in {k.value for k in PRESENCE_KINDS}:
+            ids[slug] = (CollectivityKind(kind), code.strip().upper())
+    return ids
+
+
+def organisation_position(
+    *, organisation: Organisation, days: int = 90, today: date | None = None
+) -> PositionReport | None:
+    """The organisation's indicators over the last `days` days, ranked among its peers (None: no data)."""
+    from beffroi.analytics.kpis import daily_rollup, open_backend
+    from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
+    from beffroi.observatory.benchmarks import (
+        UnregisteredOrganisation,
+        activity_by_organisation,
+        directory_table,
+        peer_benchmark,
+        positions_of,
+    )
+    from beffroi.observatory.register import register_load
+
+    lake = EventLake(str(settings.BEFFROI_LAKE_URL))
+    if not lake.has_data():
+        return None
+    end = today or date.today()
+    start = end - timedelta(days=days - 1)
+    register = register_load()
+    tied = _lake_organisation_ids()
+    unregistered = []
+    if organisation.slug not in tied and organisation.kind in {k.value for k in PRESENCE_KINDS}:
+        unregistered.append(
+            UnregisteredOrganisation(
+                organisation.slug,
+                CollectivityKind(organisation.kind),
+                organisation.name,
+                organisation.population,
+            )
+        )
+    directory = directory_table(register, organisations=tied, unregistered=unregistered)
+    with open_backend() as backend:
+        if lake.has_data(ROLLUPS_DIR):
+            rollups = backend.rollups(lake)
+            daily = rollups.filter((rollups.day >= start) & (rollups.day <= end))
+        else:
+            daily = daily_rollup(backend.events(lake), start=start, end=end)
+        activity = activity_by_organisation(daily, days=days)
+        table = backend.to_arrow(peer_benchmark(activity, backend.register(directory)))
+    positions = positions_of(table, organisation.slug)
+    if not positions:
+        return None
+    return PositionReport(
+        organisation_id=organisation.slug,
+        days=days,
+        start=start,
+        end=end,
+        positions=positions,
+        organisations_compared=len(set(table.column("organisation").to_pylist())),
+    )

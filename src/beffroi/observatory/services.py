@@ -1,0 +1,194 @@
+"""Writes of the observatory: loading the register, importing and discovering accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from beffroi.core.models import User
+from beffroi.core.services import audit_record
+from beffroi.observatory.accounts import AccountRow, AccountsImport, accounts_parse
+from beffroi.observatory.discovery import DiscoveredAccount
+from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
+from beffroi.observatory.register import Collectivity, Register
+
+_BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLoadResult:
+    written: int
+    retired: int  # collectivités no longer in the register, marked not current
+
+
+def _row(c: Collectivity) -> RegisteredCollectivity:
+    return RegisteredCollectivity(
+        kind=c.kind.value,
+        code=c.code,
+        name=c.name,
+        population=c.population,
+        band=c.band.key,
+        region=c.region or "",
+        departement=c.departement or "",
+        epci=c.epci or "",
+        website=(c.website or "")[:300],
+        current=True,
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def register_load_into_database(*, register: Register, actor: User | None) -> RegisterLoadResult:
+    """Insert or update every collectivité of the register (idempotent); retire the ones it dropped."""
+    rows = [_row(c) for c in register.collectivities.values()]
+    for start in range(0, len(rows), _BATCH):
+        RegisteredCollectivity.objects.bulk_create(
+            rows[start : start + _BATCH],
+            update_conflicts=True,
+            unique_fields=["kind", "code"],
+            update_fields=[
+                "name",
+                "population",
+                "band",
+                "region",
+                "departement",
+                "epci",
+                "website",
+                "current",
+                "updated_at",
+            ],
+        )
+    known = {(kind.value, code) for kind, code in register.collectivities}
+    dropped = [
+        pk
+        for pk, kind, code in RegisteredCollectivity.objects.filter(current=True).values_list(
+            "pk", "kind", "code"
+        )
+        if (kind, code) not in known
+    ]
+    RegisteredCollectivity.objects.filter(pk__in=dropped).update(current=False)
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="observatory.register_load",
+        after={"collectivities": len(rows), "retired": len(dropped), **dict(register.source)},
+    )
+    return RegisterLoadResult(written=len(rows), retired=len(dropped))
+
+
+def _collectivity_ids(accounts: Iterable[AccountRow]) -> dict[tuple[str, str], int]:
+    keys = {(a.kind.value, a.code) for a in accounts}
+    codes = {code for _, code in keys}
+    found: dict[tuple[str, str], int] = {}
+    code_list = sorted(codes)
+    for start in range(0, len(code_list), 900):  # SQLite caps the parameters of one query
+        for pk, kind, code in RegisteredCollectivity.objects.filter(
+            code__in=code_list[start : start + 900]
+        ).values_list("pk", "kind", "code"):
+            if (kind, code) in keys:
+                found[(kind, code)] = pk
+    return found
+
+
+def _upsert_accounts(rows: list[tuple[int, str, str, str]], source: str) -> tuple[int, int]:
+    """(collectivity id, network, handle, url) rows -> (created, updated)."""
+    now = timezone.now()
+    existing = {
+        (c, n, h): pk
+        for pk, c, n, h in ObservedAccount.objects.filter(
+            collectivity_id__in={r[0] for r in rows}
+        ).values_list("pk", "collectivity_id", "network", "handle")
+    }
+    new = [
+        ObservedAccount(
+            collectivity_id=c,
+            network=n,
+            handle=h,
+            url=u,
+            source=source,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        for c, n, h, u in rows
+        if (c, n, h) not in existing
+    ]
+    ObservedAccount.objects.bulk_create(new, batch_size=_BATCH)
+    seen = [existing[(c, n, h)] for c, n, h, _ in rows if (c, n, h) in existing]
+    for start in range(0, len(seen), 900):
+        ObservedAccount.objects.filter(pk__in=seen[start : start + 900]).update(last_seen_at=now)
+    return len(new), len(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsImportResult:
+    checked: AccountsImport
+    created: int
+    updated: int
+    missing_from_database: int  # valid in the packaged register, but the register was not loaded
+
+
+@transaction.atomic
+def observed_accounts_import(
+    *,
+    text: str,
+    register: Register,
+    actor: User | None,
+    source: str = ObservedAccount.Source.IMPORT,
+) -> AccountsImportResult:
+    """Import an accounts CSV: valid rows are written, rejected rows are returned with their line."""
+    checked = accounts_parse(text, register)
+    ids = _collectivity_ids(checked.accounts)
+    rows = [
+        (ids[(a.kind.value, a.code)], a.network.value, a.profile.handle if a.profile else "", a.url)
+        for a in checked.accounts
+        if (a.kind.value, a.code) in ids
+    ]
+    created, updated = _upsert_accounts(rows, source)
+    result = AccountsImportResult(
+        checked=checked,
+        created=created,
+        updated=updated,
+        missing_from_database=len(checked.accounts) - len(rows),
+    )
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="observatory.accounts_import",
+        after={
+            "rows": checked.rows_read,
+            "created": created,
+            "updated": updated,
+            "rejected": len(checked.errors),
+            "duplicates": checked.duplicates,
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def observed_accounts_from_discovery(
+    *,
+    collectivity: RegisteredCollectivity,
+    discovered: Iterable[DiscoveredAccount],
+    actor: User | None,
+) -> int:
+    """Record the best account per network found on a collectivité's website. Returns new accounts."""
+    best: dict[str, DiscoveredAccount] = {}
+    for account in discovered:  # ranked, best first
+        best.setdefault(account.profile.network.value, account)
+    rows = [
+        (collectivity.pk, network, found.profile.handle, found.profile.url)
+        for network, found in best.items()
+    ]
+    created, _ = _upsert_accounts(rows, ObservedAccount.Source.DISCOVERY)
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="observatory.accounts_discover",
+        obj=collectivity,
+        after={"networks": sorted(best), "created": created},
+    )
+    return created

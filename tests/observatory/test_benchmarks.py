@@ -1,0 +1,133 @@
+"""Peer groups, ranks and percentiles: the same test functions on DuckDB and on PySpark."""
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+
+import pyarrow as pa
+import pytest
+
+from beffroi.analytics.kpis import AnalyticsBackend, raw_daily
+from beffroi.analytics.lake import EventLake, Pseudonymiser
+from beffroi.analytics.synthetic import HistorySpec, history_tables
+from beffroi.observatory.benchmarks import (
+    activity_by_organisation,
+    directory_table,
+    peer_benchmark,
+    positions_of,
+    register_organisation_id,
+)
+from beffroi.observatory.register import CollectivityKind
+
+K = CollectivityKind
+
+
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def backend(request) -> Iterator[AnalyticsBackend]:
+    if request.param == "duckdb":
+        duck = AnalyticsBackend.duckdb(threads=1)
+        yield duck
+        duck.close()
+        return
+    from beffroi.analytics.kpis import spark_session, stop_spark
+
+    session = spark_session("local[1]")
+    try:
+        yield AnalyticsBackend.pyspark(session)
+    finally:
+        stop_spark(session)
+
+
+# Six Auvergne-Rhône-Alpes (84) communes of 1,000 to 3,500 inhabitants.
+ARA_SMALL = ["01005", "01007", "01010", "01021", "01022", "01024"]
+
+
+def _activity(rows: list[tuple[str, float | None, float | None]]) -> pa.Table:
+    return pa.table(
+        {
+            "organisation": [org for org, _, _ in rows],
+            "posts_per_week": pa.array([ppw for _, ppw, _ in rows], pa.float64()),
+            "engagement_rate": pa.array([er for _, _, er in rows], pa.float64()),
+        }
+    )
+
+
+def test_peer_groups_ranks_and_percentiles(backend, register):
+    assert {register.get(K.COMMUNE, c).band.key for c in ARA_SMALL} == {"1k-3.5k"}
+    assert register.get(K.COMMUNE, "2A004").band.key == "50k-100k"  # Ajaccio
+    ids = [register_organisation_id(K.COMMUNE, c) for c in ARA_SMALL]
+    activity = _activity(
+        [
+            (ids[0], 1.0, 0.010),
+            (ids[1], 2.0, 0.020),
+            (ids[2], 3.0, None),  # no impressions: no engagement rate, still ranked on rhythm
+            (ids[3], 4.0, 0.040),
+            (ids[4], 5.0, 0.050),
+            (ids[5], 9.0, 0.060),
+            (register_organisation_id(K.COMMUNE, "2A004"), 7.0, 0.030),
+            ("unknown:1", 8.0, 0.5),  # not in the directory: left out
+        ]
+    )
+    directory = backend.register(directory_table(register, kinds=(K.COMMUNE,)))
+    result = backend.to_arrow(peer_benchmark(backend.register(activity), directory))
+
+    rhythm = {p.metric.key: p for p in positions_of(result, ids[5])}["posts_per_week"]
+    assert (rhythm.peers, rhythm.rank, rhythm.percentile) == (6, 1, 100.0)
+    assert rhythm.peer_scope == "type, tranche et région"
+    assert rhythm.peer_median == pytest.approx(3.5)
+
+    lowest = {p.metric.key: p for p in positions_of(result, ids[0])}["posts_per_week"]
+    assert (lowest.rank, round(lowest.percentile, 2)) == (6, 16.67)
+
+    # Five communes have an engagement rate: exactly the minimum group size.
+    engagement = {p.metric.key: p for p in positions_of(result, ids[3])}["engagement_rate"]
+    assert (engagement.peers, engagement.rank, engagement.percentile) == (5, 3, 60.0)
+    assert engagement.peer_median == pytest.approx(0.040)
+    assert [p.metric.key for p in positions_of(result, ids[2])] == ["posts_per_week"]
+
+    # Ajaccio is alone in its band and région, and alone in its band in France: compared to all
+    # communes that have the indicator.
+    (ajaccio, ajaccio_engagement) = positions_of(result, "commune:2A004")
+    assert ajaccio.peer_scope == "type"
+    assert (ajaccio.peers, ajaccio.rank) == (7, 2)
+    assert (ajaccio_engagement.peers, ajaccio_engagement.rank) == (6, 4)
+    assert not positions_of(result, "unknown:1")
+
+
+def test_beffroi_organisations_are_tied_to_the_register(register):
+    directory = directory_table(
+        register,
+        organisations={"saint-aubin": (K.COMMUNE, "01004"), "ailleurs": (K.COMMUNE, "99999")},
+        kinds=(K.REGION,),
+    )
+    rows = {r["organisation"]: r for r in directory.to_pylist()}
+    assert len(rows) == 18 + 1  # the unknown code is not tied to anything
+    assert rows["saint-aubin"]["name"] == "Ambérieu-en-Bugey"
+    assert rows["saint-aubin"]["band"] == "10k-20k"
+    assert rows["region:84"]["band"] == "5M+"
+
+
+def test_activity_from_the_lake(backend, register):
+    """From events to positions: the indicators of the analytics module, compared among peers."""
+    organisations = tuple(register_organisation_id(K.COMMUNE, c) for c in ARA_SMALL)
+    lake = EventLake(tempfile.mkdtemp(prefix="obs-lake-"), pseudonymiser=Pseudonymiser(b"k" * 16))
+    for table in history_tables(HistorySpec(organisations, date(2026, 1, 5), days=28, seed=3)):
+        lake.append_table(table)
+    activity = activity_by_organisation(raw_daily(backend.events(lake)), days=28)
+    activity_rows = {r["organisation"]: r for r in backend.to_arrow(activity).to_pylist()}
+    directory = backend.register(directory_table(register, kinds=(K.COMMUNE,)))
+    result = backend.to_arrow(peer_benchmark(activity, directory))
+
+    assert set(activity_rows) == set(organisations)
+    for organisation, values in activity_rows.items():
+        positions = {p.metric.key: p for p in positions_of(result, organisation)}
+        assert positions["posts_per_week"].value == pytest.approx(values["posts"] * 7 / 28)
+        assert positions["sponsored_share"].value <= 1.0
+        assert positions["relay_share"].peers == 6
+    ranks = sorted(
+        p.rank
+        for o in organisations
+        for p in positions_of(result, o)
+        if p.metric.key == "posts_per_week"
+    )
+    assert ranks[0] == 1 and ranks[-1] <= 6
