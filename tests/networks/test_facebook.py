@@ -333,6 +333,37 @@ def test_account_stats_from_page_fields_and_28_day_insights() -> None:
     assert stats.reach_28d == 41093
 
 
+@respx.mock
+def test_posts_are_read_without_insights_when_meta_retired_a_metric() -> None:
+    retired = {
+        "error": {
+            "message": "(#100) The value must be a valid insights metric",
+            "type": "OAuthException",
+            "code": 100,
+            "fbtrace_id": "Gone",
+        }
+    }
+    plain = load("published_posts_page2.json")
+    route = respx.get(f"{G}/{PAGE}/published_posts").mock(
+        side_effect=[httpx.Response(400, json=retired), httpx.Response(200, json=plain)]
+    )
+    (post,) = make().fetch_posts(since=NOW - timedelta(days=30))
+    assert "insights" in route.calls[0].request.url.params["fields"]
+    assert "insights" not in route.calls[1].request.url.params["fields"]
+    assert post.metrics is not None and post.metrics.impressions is None and post.metrics.likes == 9
+
+
+@respx.mock
+def test_calls_carry_the_appsecret_proof_of_the_token() -> None:
+    import hashlib
+    import hmac
+
+    route = respx.get(f"{G}/{PAGE}/tagged").respond(json=load("tagged.json"))
+    make(client_secret="s3cr3t").fetch_mentions(since=NOW - timedelta(days=7))
+    expected = hmac.new(b"s3cr3t", b"EAApagetoken", hashlib.sha256).hexdigest()
+    assert route.calls.last.request.url.params["appsecret_proof"] == expected
+
+
 def test_search_is_not_offered() -> None:
     adapter = make()
     assert not adapter.supports(Capability.SEARCH)

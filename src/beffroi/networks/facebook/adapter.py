@@ -253,12 +253,25 @@ class FacebookAdapter(NetworkAdapter):
 
     # ------------------------------------------------------------------ reading
     def fetch_posts(self, since: datetime) -> list[Post]:
+        """Posts with reactions, comments, shares and insights.
+
+        Meta retires insight metrics often (impressions in 2025): if the inline insights are
+        refused, the posts are read again without them rather than not at all.
+        """
+        try:
+            return self._posts(since, mapper.POST_FIELDS)
+        except ContentRejected as error:
+            if not (error.code or "").startswith("100"):
+                raise
+            return self._posts(since, mapper.POST_FIELDS_WITHOUT_INSIGHTS)
+
+    def _posts(self, since: datetime, fields: str) -> list[Post]:
         now = self.clock()
         return [
             mapper.post_from(node, page_id=self.page_id, taken_at=now)
             for node in self.api.paginate(
                 f"/{self.page_id}/published_posts",
-                params={"fields": mapper.POST_FIELDS, "since": unix(since), "limit": 25, **LOCALE},
+                params={"fields": fields, "since": unix(since), "limit": 25, **LOCALE},
                 items=graph_items,
                 next_page=graph_next_page,
                 stop=lambda node: parse_graph_time(node["created_time"]) < since,

@@ -8,8 +8,10 @@ the cause: the numeric `code` says what happened, not the status. With `locale=f
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -209,7 +211,19 @@ def unix(moment: datetime) -> int:
 
 
 class GraphClient(ApiClient):
-    """ApiClient that writes Meta's own refusal reason into the French user action."""
+    """ApiClient that signs calls with `appsecret_proof` and writes Meta's reason in French."""
+
+    app_secret: str | None = None
+    token_source: Callable[[], str | None] | None = None
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        # With « Require App Secret » on (Meta recommends it), a token alone is not enough: each
+        # call carries HMAC-SHA256(app secret, token), so a leaked token is useless elsewhere.
+        token = self.token_source() if self.token_source else None
+        if self.app_secret and token and kwargs.get("authenticated", True):
+            proof = hmac.new(self.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+            kwargs["params"] = {**(kwargs.get("params") or {}), "appsecret_proof": proof}
+        return super().request(method, path, **kwargs)
 
     def error_for(self, response: httpx.Response) -> NetworkError:
         return with_french_action(super().error_for(response), self.network.label)
@@ -217,7 +231,7 @@ class GraphClient(ApiClient):
 
 def graph_client(adapter: NetworkAdapter, base_url: str = GRAPH_BASE) -> GraphClient:
     """The Graph client of an adapter: its token, transport, sleep and clock."""
-    return GraphClient(
+    client = GraphClient(
         adapter.network,
         base_url,
         token_getter=lambda: adapter.credentials.get("access_token"),
@@ -228,6 +242,11 @@ def graph_client(adapter: NetworkAdapter, base_url: str = GRAPH_BASE) -> GraphCl
         timeout=adapter.timeout,
         max_retries=adapter.max_retries,
     )
+    client.token_source = lambda: adapter.credentials.get("access_token")
+    client.app_secret = adapter.credentials.get("client_secret") or adapter.options.get(
+        "client_secret"
+    )
+    return client
 
 
 # Graph localises `error_user_msg` with this parameter: the reason reaches the user in French.

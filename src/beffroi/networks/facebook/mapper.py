@@ -21,6 +21,7 @@ POST_FIELDS = (
     "attachments{media_type,subattachments.limit(10){media_type}},"
     "insights.metric(post_media_view,post_total_media_view_unique,post_clicks)"
 )
+POST_FIELDS_WITHOUT_INSIGHTS = POST_FIELDS.rsplit(",insights.", 1)[0]
 COMMENT_FIELDS = (
     "id,message,created_time,from{id,name},like_count,is_hidden,parent{id},permalink_url"
 )
