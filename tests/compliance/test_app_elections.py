@@ -206,3 +206,30 @@ def test_evidence_file_export_from_publication_logs(client, commune, admin, make
     summary = client.get(url.replace("preuves.csv", "preuves.txt")).content.decode()
     assert "Publications pendant la période : 1" in summary
     assert client.get(url.replace("preuves.csv", "preuves.pdf")).status_code == 404
+
+
+def test_the_draft_is_compared_with_the_accounts_practice(commune):
+    from datetime import timedelta
+
+    for week in range(20):
+        services.publication_log(
+            organisation=commune,
+            network="facebook",
+            account="ville",
+            text="Travaux rue Pasteur.",
+            topic="voirie_travaux",
+            published_at=datetime(2025, 8, 25, tzinfo=UTC) - timedelta(weeks=week),
+        )
+    result = selectors.draft_compliance(
+        organisation=commune,
+        text="Bilan : promesses tenues, un succès !",
+        planned_at=IN_PERIOD,
+        variants=[variant("Bilan : promesses tenues, un succès !")],
+        topic="culture_patrimoine",
+    )
+    assert result.practice is not None
+    assert result.practice.before.posts == 20
+    warnings = " ".join(result.warnings())
+    assert "Ce brouillon valorise" in warnings
+    assert "Thème inhabituel" in warnings
+    assert "emphatique" in warnings

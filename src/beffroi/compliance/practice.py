@@ -139,13 +139,15 @@ def compare_practice(
 
 def _draft_findings(draft: PostRecord, before: PracticeProfile) -> list[str]:
     out: list[str] = []
+    if not before.posts:
+        return out  # no history before the period: nothing to compare with
     if promotional_signals(draft.text) and before.promo_share < PROMO_SHARE_ALERT_POINTS:
         out.append(
             "Ce brouillon valorise l'action de la collectivité, ce que le compte faisait rarement "
             f"avant la période ({before.promo_share:.0%} des publications)."
         )
     topic = draft.topic or Topic.AUTRE
-    if before.posts and before.themes.get(topic, 0.0) < RARE_THEME_SHARE:
+    if before.themes.get(topic, 0.0) < RARE_THEME_SHARE:
         out.append(
             f"Thème inhabituel pour ce compte : « {TOPIC_LABELS[topic]} » "
             f"({before.themes.get(topic, 0.0):.0%} des publications avant la période)."

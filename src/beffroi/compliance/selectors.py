@@ -124,6 +124,8 @@ class DraftCompliance:
 
     election: ElectionReview
     accessibility: dict[Network, AccessibilityResult] = field(default_factory=dict)
+    # During a restricted period: the draft against the account's practice before the period.
+    practice: PracticeComparison | None = None
 
     @property
     def refused(self) -> bool:
@@ -157,7 +159,10 @@ class DraftCompliance:
         return out
 
     def warnings(self) -> list[str]:
-        return [
+        practice = (
+            [f"Pratique habituelle — {f}" for f in self.practice.findings] if self.practice else []
+        )
+        return practice + [
             f"{network.label} — {i.message}"
             for network, result in self.accessibility.items()
             for i in result.issues
@@ -172,6 +177,7 @@ def draft_compliance(
     planned_at: datetime | None,
     variants: Sequence[PostVariant] = (),
     sponsored: bool = False,
+    topic: str = "",
 ) -> DraftCompliance:
     """Review a draft planned for `planned_at` (now when not scheduled yet)."""
     when = planned_at or timezone.now()
@@ -187,7 +193,15 @@ def draft_compliance(
     )
     policy = accessibility_policy_for(organisation=organisation)
     accessibility = {v.network: check_variant(v, policy) for v in variants}
-    return DraftCompliance(election=election, accessibility=accessibility)
+    practice = None
+    if election.periods:
+        practice = practice_for(
+            organisation=organisation,
+            period=election.periods[0],
+            now=when,
+            draft=PostRecord(when, text, Topic(topic) if topic in _TOPICS else None),
+        )
+    return DraftCompliance(election=election, accessibility=accessibility, practice=practice)
 
 
 def draft_review_list(
@@ -255,7 +269,11 @@ def _paris_midnight(day: date) -> datetime:
 
 
 def practice_for(
-    *, organisation: Organisation, period: RestrictedPeriod, now: datetime | None = None
+    *,
+    organisation: Organisation,
+    period: RestrictedPeriod,
+    now: datetime | None = None,
+    draft: PostRecord | None = None,
 ) -> PracticeComparison:
     """Posts of the six months before the period against the period so far."""
     now = now or timezone.now()
@@ -266,7 +284,9 @@ def practice_for(
         PostRecord(log.published_at, log.text, Topic(log.topic) if log.topic in _TOPICS else None)
         for log in publication_log_list(organisation=organisation, start=baseline_start, end=end)
     ]
-    return compare_practice(posts, period_start=start, now=end, baseline_start=baseline_start)
+    return compare_practice(
+        posts, period_start=start, now=end, baseline_start=baseline_start, draft=draft
+    )
 
 
 def evidence_file_for(
