@@ -99,6 +99,12 @@ def test_hashtags_without_capitals():
     assert camelcase_suggestion("VilleDeLyon") is None  # already CamelCase
 
 
+def test_place_names_from_the_register_of_collectivites_split_hashtags():
+    assert camelcase_suggestion("saintetienne") == "#SaintEtienne"
+    assert camelcase_suggestion("nantesmetropole") == "#NantesMetropole"
+    assert camelcase_suggestion("toulouse") is None  # one place name
+
+
 def test_piled_up_emojis():
     assert Check.EMOJI_PILE in checks(post(text="Bravo aux bénévoles 🎉🎉🎉🎉"))
     assert Check.EMOJI_PILE in checks(post(text="Bravo 🎉 🎉 🎉 🎉 à tous"))

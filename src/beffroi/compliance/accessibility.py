@@ -274,7 +274,25 @@ def _french_words() -> dict[str, int]:
         key = fold(word)
         if key.isalpha():
             frequencies[key] = max(count, frequencies.get(key, 0))
+    # Place names are the words of local hashtags (#SaintEtienne, #NantesMetropole) and are not
+    # in a dictionary: add the words of every collectivité's name, weighted by its population.
+    for word, count in _place_words().items():
+        frequencies[word] = max(count, frequencies.get(word, 0))
     return frequencies
+
+
+def _place_words() -> dict[str, int]:
+    try:
+        from beffroi.observatory.register import register_load
+    except ImportError:  # the observatory's register is optional here
+        return {}
+    words_: dict[str, int] = {}
+    for collectivity in register_load().collectivities.values():
+        weight = max(MIN_WORD_FREQUENCY, collectivity.population // 10)
+        for part in re.split(r"[^\w]+", fold(collectivity.name)):
+            if len(part) >= 4 and part.isalpha():
+                words_[part] = max(weight, words_.get(part, 0))
+    return words_
 
 
 # Rare entries of the dictionary are often fragments or typos ("dela"): ignore them.
