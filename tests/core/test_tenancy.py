@@ -115,5 +115,5 @@ def test_a_member_of_another_organisation_gets_404_on_every_api_route(client, tw
 def test_the_api_lists_only_the_users_organisations(client, two_communes):
     ours, theirs, neighbour_admin, _ = two_communes
     client.force_login(neighbour_admin)
-    slugs = {o["slug"] for o in client.get("/api/v1/organisations").json()}
+    slugs = {o["slug"] for o in client.get("/api/v1/organisations").json()["items"]}
     assert theirs.slug in slugs and ours.slug not in slugs

@@ -1,26 +1,41 @@
-"""REST API (django-ninja), documented by its OpenAPI schema at /api/v1/docs."""
+"""REST API (django-ninja). The OpenAPI document is at /api/v1/openapi.json, its pages at /api/v1/docs.
+
+Errors always have the shape {"detail": "...", "code": "..."}; lists are paged with limit/offset.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.security import django_auth
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.throttling import AuthRateThrottle
 
+from beffroi.api.auth import api_organisation, api_organisations, session_auth, token_auth
 from beffroi.core import selectors
-from beffroi.core.access import acting_user
 from beffroi.core.models import Organisation
-from beffroi.core.permissions import Perm
 
 api = NinjaAPI(
     title="Beffroi API",
     version="1",
     urls_namespace="api",
-    auth=django_auth,
-    description="API de Beffroi. Chaque route est limitée aux organisations de l'utilisateur.",
+    auth=[token_auth, session_auth],
+    throttle=[AuthRateThrottle("600/m")],
+    description=(
+        "API de Beffroi. Authentification : session du navigateur ou jeton personnel "
+        "(`Authorization: Bearer bf_...`), limité à une organisation, à des portées et à une date. "
+        'Erreurs : `{"detail": "...", "code": "..."}`. Listes paginées par `limit` et `offset`.'
+    ),
 )
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
 
 
 class OrganisationOut(Schema):
@@ -49,11 +64,52 @@ class AccountOut(Schema):
 
 class AuditOut(Schema):
     created_at: datetime
-    actor: str
+    actor_label: str
     action: str
     object_type: str
     object_id: str
     object_repr: str
+
+
+def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "code": code}, status=status)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or "Permission refusée")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", str(exc) or "Introuvable")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "Authentification requise (session ou jeton)")
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = "; ".join(
+        f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors
+    )
+    return _error(request, 422, "invalid", details or "Requête invalide")
+
+
+@api.exception_handler(ValidationError)
+def _domain_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 409, "refused", " ".join(exc.messages))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = "rate_limited" if exc.status_code == 429 else "error"
+    return _error(request, exc.status_code, code, str(exc))
+
+
+ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
 def _org_out(o: Organisation) -> OrganisationOut:
@@ -67,31 +123,32 @@ def _org_out(o: Organisation) -> OrganisationOut:
     )
 
 
-@api.get("/organisations", response=list[OrganisationOut])
+@api.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
+@paginate(LimitOffsetPagination)
 def organisation_list(request: HttpRequest) -> list[OrganisationOut]:
-    organisations = selectors.organisations_for_user(user=acting_user(request)).select_related(
-        "parent"
-    )  # type: ignore[arg-type]
-    return [_org_out(o) for o in organisations]
+    return [_org_out(o) for o in api_organisations(request).select_related("parent")]
 
 
-@api.get("/organisations/{org}", response=OrganisationOut)
+@api.get("/organisations/{org}", response={200: OrganisationOut, **ERRORS})
 def organisation_detail(request: HttpRequest, org: str) -> OrganisationOut:
-    return _org_out(selectors.organisation_for_user(user=acting_user(request), slug=org))  # type: ignore[arg-type]
+    return _org_out(api_organisation(request, org, "organisations:read"))
 
 
-@api.get("/organisations/{org}/members", response=list[MemberOut])
+@api.get("/organisations/{org}/members", response={200: list[MemberOut], **ERRORS})
+@paginate(LimitOffsetPagination)
 def member_list(request: HttpRequest, org: str) -> list[MemberOut]:
-    organisation = selectors.organisation_for_user(user=acting_user(request), slug=org)  # type: ignore[arg-type]
+    organisation = api_organisation(request, org, "organisations:read")
     return [
         MemberOut(email=m.user.email, role=m.role)
         for m in selectors.membership_list(organisation=organisation)
     ]
 
 
-@api.get("/organisations/{org}/accounts", response=list[AccountOut])
+@api.get("/organisations/{org}/accounts", response={200: list[AccountOut], **ERRORS})
+@paginate(LimitOffsetPagination)
 def account_list(request: HttpRequest, org: str) -> list[AccountOut]:
-    organisation = selectors.organisation_for_user(user=acting_user(request), slug=org)  # type: ignore[arg-type]
+    """Network accounts, without any secret."""
+    organisation = api_organisation(request, org, "accounts:read")
     return [
         AccountOut(
             id=a.id,
@@ -106,25 +163,8 @@ def account_list(request: HttpRequest, org: str) -> list[AccountOut]:
     ]
 
 
-@api.get("/organisations/{org}/audit", response=list[AuditOut])
-def audit_list(request: HttpRequest, org: str, limit: int = 100) -> list[AuditOut]:
-    organisation = selectors.organisation_for_user(
-        user=acting_user(request), slug=org, perm=Perm.VIEW_AUDIT
-    )  # type: ignore[arg-type]
-    entries = selectors.audit_list(organisation=organisation)[: max(1, min(limit, 1000))]
-    return [
-        AuditOut(
-            created_at=e.created_at,
-            actor=e.actor_label,
-            action=e.action,
-            object_type=e.object_type,
-            object_id=e.object_id,
-            object_repr=e.object_repr,
-        )
-        for e in entries
-    ]
-
-
-@api.exception_handler(PermissionDenied)
-def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Permission refusée"}, status=403)
+@api.get("/organisations/{org}/audit", response={200: list[AuditOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def audit_list(request: HttpRequest, org: str) -> list[AuditOut]:
+    organisation = api_organisation(request, org, "audit:read")
+    return list(selectors.audit_list(organisation=organisation))  # type: ignore[arg-type]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "beffroi.web",
     "beffroi.core",
     "beffroi.publishing",
+    "beffroi.observatory",
     "beffroi.compliance",
     "beffroi.api",
 ]

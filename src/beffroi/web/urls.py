@@ -11,7 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("operateur/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("beffroi.compliance.urls")),
+    path("", include("beffroi.observatory.urls")),
     path("", include("beffroi.publishing.urls")),
+    path("", include("beffroi.api.urls")),
     path("", include("beffroi.core.urls")),
 ]
 if settings.DEBUG:
