@@ -256,25 +256,37 @@ class LabelledText:
     is_insult: bool = False
 
 
+class _Slots(dict[str, str]):
+    """Draws a slot's value only when the template uses it (most use two or three of them)."""
+
+    def __init__(self, rng: random.Random, topic: Topic, url: str) -> None:
+        super().__init__(url=url)
+        self.rng = rng
+        self.topic = topic
+
+    def __missing__(self, key: str) -> str:
+        rng = self.rng
+        if key in PLACES or key in ("rue2", "jour2"):
+            value = rng.choice(PLACES[key.rstrip("2")])
+        elif key == "n":
+            value = str(rng.randint(2, 30))
+        elif key == "heure":
+            value = str(rng.randint(8, 20))
+        elif key == "tel":
+            value = f"03 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        elif key == "subject":
+            value = rng.choice(SUBJECTS[self.topic])
+        elif key == "name":
+            value = rng.choice(NAMES)
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
 def fill(template: str, rng: random.Random, topic: Topic, url: str = "") -> str:
     """Fills a template's slots with plausible local values."""
-    quartier = rng.choice(PLACES["quartier"])
-    values = {
-        "quartier": quartier,
-        "rue": rng.choice(PLACES["rue"]),
-        "rue2": rng.choice(PLACES["rue"]),
-        "equipement": rng.choice(PLACES["equipement"]),
-        "ligne": rng.choice(PLACES["ligne"]),
-        "jour": rng.choice(PLACES["jour"]),
-        "jour2": rng.choice(PLACES["jour"]),
-        "n": str(rng.randint(2, 30)),
-        "heure": str(rng.randint(8, 20)),
-        "tel": "03 " + " ".join(f"{rng.randint(10, 99)}" for _ in range(4)),
-        "url": url,
-        "subject": rng.choice(SUBJECTS[topic]),
-        "name": rng.choice(NAMES),
-    }
-    return template.format(**values)
+    return template.format_map(_Slots(rng, topic, url))
 
 
 def post_text(rng: random.Random, topic: Topic, url: str) -> str:
@@ -321,7 +333,7 @@ def public_message(
 def person(rng: random.Random) -> tuple[str, str]:
     """(handle, display name) of a member of the public."""
     first, last = rng.choice(NAMES), rng.choice(SURNAMES)
-    handle = f"{_ascii(first).lower()}{_ascii(last).lower()[:3]}{rng.randint(1, 999)}"
+    handle = f"{_HANDLE_PART[first]}{_HANDLE_PART[last][:3]}{rng.randint(1, 999)}"
     return handle, f"{first} {last}"
 
 
@@ -339,6 +351,9 @@ def _roughen(text: str, rng: random.Random) -> str:
 
 def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+_HANDLE_PART = {name: _ascii(name).lower() for name in [*NAMES, *SURNAMES]}
 
 
 def normalise(text: str) -> str:
