@@ -77,6 +77,16 @@ def no_own_posts() -> respx.Route:
     return respx.get(f"{L}/posts", params={"q": "author"}).respond(json={"elements": []})
 
 
+def statistics_routes(daily: Any = None) -> None:
+    respx.get(url__startswith=f"{L}/organizationalEntityShareStatistics").respond(
+        json=daily if daily is not None else {"elements": []}
+    )
+    respx.get(url__startswith=f"{L}/organizationalEntityFollowerStatistics").respond(
+        json=load("follower_statistics.json")
+    )
+    respx.get(url__startswith=f"{L}/geo?ids=").respond(json=load("geo.json"))
+
+
 def created(urn: str = "urn:li:share:7266300000000000001") -> httpx.Response:
     return httpx.Response(201, headers={"x-restli-id": urn})
 
@@ -332,12 +342,30 @@ def test_mentions_come_from_share_mention_notifications() -> None:
 @respx.mock
 def test_account_stats_from_network_size_and_28_daily_statistics() -> None:
     size = respx.get(f"{L}/networkSizes/{ORG_PATH}").respond(json=load("network_size.json"))
-    respx.get(url__startswith=f"{L}/organizationalEntityShareStatistics").respond(
-        json=load("share_statistics_daily.json")
-    )
+    statistics_routes(load("share_statistics_daily.json"))
     stats = make().account_stats()
     assert size.calls.last.request.url.params["edgeType"] == "COMPANY_FOLLOWED_BY_MEMBER"
     assert (stats.followers, stats.impressions_28d, stats.reach_28d) == (5120, 2900, 2000)
+    geo = respx.calls.last.request.url
+    assert unquote(str(geo)).endswith("/geo?ids=List(90009660,90009659,90009590)")
+    assert stats.audience_places == {
+        "Lyon et périphérie": round(2960 / 4992, 4),
+        "Grenoble et périphérie": round(1502 / 4992, 4),
+        "Paris et périphérie": round(530 / 4992, 4),
+    }
+
+
+@respx.mock
+def test_places_stay_empty_when_follower_statistics_are_refused() -> None:
+    respx.get(f"{L}/networkSizes/{ORG_PATH}").respond(json=load("network_size.json"))
+    respx.get(url__startswith=f"{L}/organizationalEntityShareStatistics").respond(
+        json={"elements": []}
+    )
+    respx.get(url__startswith=f"{L}/organizationalEntityFollowerStatistics").respond(
+        403, json=load("error_403.json")
+    )
+    stats = make().account_stats()
+    assert stats.followers == 5120 and stats.audience_places == {}
 
 
 # ---------------------------------------------------------------------------- faults
@@ -352,9 +380,7 @@ def test_a_revoked_token_is_refreshed_then_the_call_goes_on() -> None:
             httpx.Response(200, json=load("network_size.json")),
         ]
     )
-    respx.get(url__startswith=f"{L}/organizationalEntityShareStatistics").respond(
-        json={"elements": []}
-    )
+    statistics_routes()
     token = respx.post(TOKEN_URL).respond(json=load("oauth_token.json"))
     adapter = make(
         refresh_token="AQX_old",
@@ -406,9 +432,7 @@ def test_429_with_retry_after_then_success() -> None:
             httpx.Response(200, json=load("network_size.json")),
         ]
     )
-    respx.get(url__startswith=f"{L}/organizationalEntityShareStatistics").respond(
-        json={"elements": []}
-    )
+    statistics_routes()
     sleeper = Sleeper()
     assert make(sleeper).account_stats().followers == 5120
     assert sleeper.waits == [3.0]
@@ -422,9 +446,7 @@ def test_server_error_then_success() -> None:
             httpx.Response(200, json=load("network_size.json")),
         ]
     )
-    respx.get(url__startswith=f"{L}/organizationalEntityShareStatistics").respond(
-        json={"elements": []}
-    )
+    statistics_routes()
     assert make().account_stats().followers == 5120
 
 

@@ -8,6 +8,7 @@ token introspection. LinkedIn offers no way to hide a comment through its API.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from beffroi.networks.errors import (
     CapabilityMissing,
     ContentRejected,
     NotFound,
+    PermissionMissing,
 )
 from beffroi.networks.linkedin import mapper
 from beffroi.networks.linkedin.client import (
@@ -328,7 +330,28 @@ class LinkedInAdapter(NetworkAdapter):
             "timeGranularityType:DAY)"
         )
         shares = self.api.get_json(f"{API_BASE}/organizationalEntityShareStatistics?{query}")
-        return mapper.account_stats_from(size, shares, taken_at=now)
+        stats = mapper.account_stats_from(size, shares, taken_at=now)
+        return replace(stats, audience_places=self._audience_places())
+
+    def _audience_places(self, top: int = 10) -> dict[str, float]:
+        """Share of followers by place (LinkedIn's geo areas), named through the Geo API.
+
+        Statistics are a bonus to the follower count: a refusal here (the page lacks the
+        permission, a geo id unknown) leaves the places empty rather than failing the whole call.
+        """
+        query = f"q=organizationalEntity&organizationalEntity={urn_path(self.org)}"
+        try:
+            body = self.api.get_json(f"{API_BASE}/organizationalEntityFollowerStatistics?{query}")
+            counts = mapper.followers_by_geo(body)
+            if not counts:
+                return {}
+            total = sum(counts.values())
+            best = sorted(counts, key=lambda geo: counts[geo], reverse=True)[:top]
+            ids = [geo.rsplit(":", 1)[-1] for geo in best]
+            names = self.api.get_json(f"{API_BASE}/geo?ids=List({','.join(ids)})")
+        except (ContentRejected, NotFound, PermissionMissing):
+            return {}
+        return mapper.places_from(best, counts, total, names)
 
     # ------------------------------------------------------------------ tokens and OAuth
     def verify_credentials(self) -> tuple[str, ...] | None:

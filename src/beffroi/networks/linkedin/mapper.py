@@ -144,5 +144,33 @@ def account_stats_from(
     )
 
 
+def followers_by_geo(body: dict[str, Any]) -> dict[str, int]:
+    """organizationalEntityFollowerStatistics (lifetime): organic + paid followers by geo URN."""
+    counts: dict[str, int] = {}
+    for element in body.get("elements", []):
+        for entry in element.get("followerCountsByGeo", []):
+            followers = entry.get("followerCounts") or {}
+            total = int(followers.get("organicFollowerCount", 0)) + int(
+                followers.get("paidFollowerCount", 0)
+            )
+            if entry.get("geo") and total:
+                counts[str(entry["geo"])] = counts.get(str(entry["geo"]), 0) + total
+    return counts
+
+
+def places_from(
+    geos: list[str], counts: dict[str, int], total: int, names: dict[str, Any]
+) -> dict[str, float]:
+    """{"Lyon": 0.31, ...} from the Geo API's BATCH_GET `results`, keyed by numeric id."""
+    results = names.get("results") if isinstance(names.get("results"), dict) else {}
+    places: dict[str, float] = {}
+    for geo in geos:
+        entry = (results or {}).get(geo.rsplit(":", 1)[-1]) or {}
+        name = str((entry.get("defaultLocalizedName") or {}).get("value") or "")
+        if name and total:
+            places[name] = round(counts[geo] / total, 4)
+    return places
+
+
 def same_text(commentary: str, text: str) -> bool:
     return text_fingerprint(commentary) == text_fingerprint(text)

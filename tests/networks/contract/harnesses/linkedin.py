@@ -109,6 +109,10 @@ class LinkedInHarness(HttpHarness):
             json=load("mention_post.json")
         )
         router.get(url__regex=rf"{L}/networkSizes/").respond(json=load("network_size.json"))
+        router.get(url__regex=rf"{L}/organizationalEntityFollowerStatistics").respond(
+            json=load("follower_statistics.json")
+        )
+        router.get(url__regex=rf"{L}/geo\?").respond(json=load("geo.json"))
         sleeps: list[float] = []
         adapter = LinkedInAdapter(
             {"access_token": "AQV_contrat", "organization_urn": ORG},
