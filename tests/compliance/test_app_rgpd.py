@@ -232,3 +232,25 @@ def test_purge_and_request_through_the_pages(client, commune, admin):
     assert datetime.now(UTC) - PurgeRun.objects.get(organisation=commune).ran_at < timedelta(
         minutes=1
     )
+
+
+def test_the_nightly_task_purges_every_organisation(
+    inbox_model, spec, commune, make_org, settings, tmp_path
+):
+    from beffroi.compliance.personal_data import personal_data_register, personal_data_unregister
+    from beffroi.compliance.tasks import compliance_purge_all
+
+    settings.BEFFROI_LAKE_URL = str(tmp_path / "lake")
+    other = make_org(name="Montclair", kind="commune")
+    message(inbox_model, commune, "x", "old", 400)
+    message(inbox_model, other, "x", "old", 400)
+    personal_data_register(spec)
+    try:
+        compliance_purge_all.call_local()
+    finally:
+        personal_data_unregister(spec)
+    assert inbox_model.objects.count() == 0
+    assert set(PurgeRun.objects.values_list("organisation__name", flat=True)) == {
+        "Saint-Aubin",
+        "Montclair",
+    }
