@@ -26,7 +26,12 @@ from beffroi.networks.types import Media, PostVariant, TokenSet
 from beffroi.networks.youtube import YouTubeAdapter
 from beffroi.networks.youtube.adapter import marker_tag
 from beffroi.networks.youtube.client import API_BASE as Y
-from beffroi.networks.youtube.client import TOKEN_URL, TOKENINFO_URL, UPLOAD_URL
+from beffroi.networks.youtube.client import (
+    CAPTIONS_UPLOAD_URL,
+    TOKEN_URL,
+    TOKENINFO_URL,
+    UPLOAD_URL,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "youtube"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -143,6 +148,58 @@ def test_a_lost_upload_answer_is_found_by_its_marker(tmp_path: Path) -> None:
     assert put.call_count == 4  # the bytes may be sent again: the session publishes once
     assert videos.call_count == 2
     assert result.already_published and result.remote_id == "cm26nov2026"
+
+
+@respx.mock
+def test_french_subtitles_are_added_once_and_never_twice(tmp_path: Path) -> None:
+    subtitles = tmp_path / "piscine.vtt"
+    subtitles.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nLa piscine ferme lundi.\n")
+    clip = tmp_path / "piscine.mp4"
+    clip.write_bytes(b"video")
+    latest_uploads()
+    upload_routes()
+    tracks = respx.get(f"{Y}/captions").mock(
+        side_effect=[
+            httpx.Response(200, json=load("captions_none.json")),  # only automatic ones
+            httpx.Response(200, json=load("captions_fr.json")),
+        ]
+    )
+    insert = respx.post(CAPTIONS_UPLOAD_URL).respond(json=load("caption_inserted.json"))
+    variant = PostVariant(
+        network=Network.YOUTUBE,
+        text="Piscine",
+        media=(Media(str(clip), "video/mp4", captions_path=str(subtitles)),),
+    )
+    adapter = make()
+    adapter.publish(variant, "yt-cc")
+    make().publish(variant, "yt-cc-2")  # a second publication finds the track already there
+
+    request = insert.calls.last.request
+    assert insert.call_count == 1 and tracks.call_count == 2
+    assert request.url.params["uploadType"] == "multipart"
+    assert request.headers["Content-Type"].startswith("multipart/related; boundary=")
+    assert b'"language": "fr"' in request.content and b"La piscine ferme lundi." in request.content
+
+
+@respx.mock
+def test_refused_subtitles_say_the_video_is_published(tmp_path: Path) -> None:
+    subtitles = tmp_path / "bad.srt"
+    subtitles.write_text("pas des sous-titres")
+    clip = tmp_path / "piscine.mp4"
+    clip.write_bytes(b"video")
+    latest_uploads()
+    upload_routes()
+    respx.get(f"{Y}/captions").respond(json={"items": []})
+    respx.post(CAPTIONS_UPLOAD_URL).respond(400, json=load("error_400_captions.json"))
+    variant = PostVariant(
+        network=Network.YOUTUBE,
+        text="Piscine",
+        media=(Media(str(clip), "video/mp4", captions_path=str(subtitles)),),
+    )
+    with pytest.raises(ContentRejected) as caught:
+        make().publish(variant, "yt-cc-bad")
+    assert caught.value.user_action.startswith("La vidéo est publiée, mais YouTube a refusé")
+    assert "unsupported format" in caught.value.user_action
 
 
 def test_a_post_without_exactly_one_video_is_refused() -> None:

@@ -124,6 +124,9 @@ RESPONSES = [
     ("comments_replies.json", "CommentListResponse"),
     ("comment_inserted.json", "Comment"),
     ("search_list.json", "SearchListResponse"),
+    ("captions_none.json", "CaptionListResponse"),
+    ("captions_fr.json", "CaptionListResponse"),
+    ("caption_inserted.json", "Caption"),
 ]
 
 
@@ -165,6 +168,8 @@ def load(name: str) -> Any:
 def test_every_request_the_adapter_sends_is_declared(tmp_path: Path) -> None:
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"fake video")
+    subtitles = tmp_path / "clip.vtt"
+    subtitles.write_text("WEBVTT\n")
     session = f"{UPLOAD_URL}?uploadType=resumable&upload_id=abc"
     respx.get(f"{API_BASE}/channels").respond(json=load("channels_mine.json"))
     respx.get(f"{API_BASE}/playlistItems").respond(json=load("playlist_items.json"))
@@ -177,6 +182,8 @@ def test_every_request_the_adapter_sends_is_declared(tmp_path: Path) -> None:
     respx.post(f"{API_BASE}/comments/setModerationStatus").respond(204)
     respx.get(f"{API_BASE}/search").respond(json=load("search_list.json"))
     respx.delete(f"{API_BASE}/videos").respond(204)
+    respx.get(f"{API_BASE}/captions").respond(json={"items": []})
+    respx.post(f"{HOST}/upload/youtube/v3/captions").respond(json=load("caption_inserted.json"))
     adapter = YouTubeAdapter(
         {"access_token": "t", "channel_id": "UCvilleExemple0000000001"}, clock=lambda: NOW
     )
@@ -186,7 +193,7 @@ def test_every_request_the_adapter_sends_is_declared(tmp_path: Path) -> None:
             network=Network.YOUTUBE,
             text="Fermeture de la piscine lundi.",
             title="Piscine",
-            media=(Media(str(clip), "video/mp4"),),
+            media=(Media(str(clip), "video/mp4", captions_path=str(subtitles)),),
         ),
         "spec-1",
     )
@@ -197,6 +204,7 @@ def test_every_request_the_adapter_sends_is_declared(tmp_path: Path) -> None:
     adapter.search("piscine", since)
     adapter.account_stats()
     adapter.delete("cm26nov2026")
-    assert len(respx.calls) >= 12
+    assert len(respx.calls) >= 14
+    assert any(c.request.url.path == "/upload/youtube/v3/captions" for c in respx.calls)
     for call in respx.calls:
         check_request(call.request)

@@ -12,6 +12,7 @@ Credentials: `access_token`, `refresh_token`, `expires_at`, `channel_id`, `uploa
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ from beffroi.networks.youtube import mapper
 from beffroi.networks.youtube.client import (
     API_BASE,
     AUTHORIZE_URL,
+    CAPTIONS_UPLOAD_URL,
     SCOPES,
     TOKEN_URL,
     TOKENINFO_URL,
@@ -131,8 +133,45 @@ class YouTubeAdapter(NetworkAdapter):
             lookup=lambda: self._uploaded_with(tag),
             create=lambda: self._upload(metadata, Path(videos[0].path), videos[0].mime_type),
         )
+        if videos[0].captions_path:
+            # Checked on every attempt, so a retry after a failure here adds the missing track
+            # without uploading the video again.
+            self._ensure_captions(result.remote_id, Path(videos[0].captions_path))
         self._done[idempotency_key] = result
         return result
+
+    def _ensure_captions(self, video_id: str, path: Path) -> None:
+        """French subtitles (RGAA): one standard `fr` track, added once."""
+        tracks = self.api.get_json("/captions", params={"part": "snippet", "videoId": video_id})
+        for track in tracks.get("items", []):
+            snippet = track.get("snippet", {})
+            if snippet.get("language") == "fr" and snippet.get("trackKind") != "ASR":
+                return
+        boundary = "beffroi-" + hashlib.sha256(video_id.encode()).hexdigest()[:24]
+        snippet = {"videoId": video_id, "language": "fr", "name": "Français", "isDraft": False}
+        body = (
+            (
+                f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+                f"{json.dumps({'snippet': snippet})}\r\n"
+                f"--{boundary}\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + path.read_bytes()
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        try:
+            self.api.post(
+                CAPTIONS_UPLOAD_URL,
+                params={"uploadType": "multipart", "part": "snippet"},
+                content=body,
+                headers={"Content-Type": f"multipart/related; boundary={boundary}"},
+                idempotent=True,  # the track list is checked first on every attempt
+            )
+        except ContentRejected as error:
+            error.user_action = (
+                f"La vidéo est publiée, mais YouTube a refusé les sous-titres : « {error.reason} ». "
+                "Corrigez le fichier de sous-titres (WebVTT ou SRT), puis relancez."
+            )
+            raise
 
     def _metadata(self, variant: PostVariant, tag: str) -> dict[str, Any]:
         text = variant.text

@@ -28,6 +28,7 @@ from beffroi.networks.http import ApiClient, ErrorParser, ParsedError
 
 API_BASE = "https://youtube.googleapis.com/youtube/v3"
 UPLOAD_URL = "https://youtube.googleapis.com/upload/youtube/v3/videos"
+CAPTIONS_UPLOAD_URL = "https://youtube.googleapis.com/upload/youtube/v3/captions"
 AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 TOKENINFO_URL = "https://oauth2.googleapis.com/tokeninfo"
