@@ -2,8 +2,8 @@
 
 Orders of magnitude, from what collectivités and the networks' own benchmarks report:
 - organic reach of a post: a few percent of the followers, mostly under 10 % (lognormal, median
-  depending on the network: about 3 % on X, 5 % on Facebook, 8 % on Instagram, more on the small
-  chronological networks, Mastodon and Bluesky);
+  depending on the network: about 3 % on X, 5 % on Facebook, 8 % on Instagram, around 10 % on the
+  chronological networks, Mastodon and Bluesky, where replies are rarer);
 - engagement: 1 to 6 % of the people reached, higher for images and video, and for events, sport
   and culture than for council minutes; roadworks and waste bring more comments, and more negative;
 - follower growth: 5 to 25 % a year, faster when a post goes viral, with unfollows during a bad buzz;
@@ -56,8 +56,8 @@ PROFILES: dict[Network, NetworkProfile] = {
     Network.X: NetworkProfile(Network.X, 0.03, 0.012, 0.15, 0.25, 4.0, 1.2, 0.02, 14),
     Network.YOUTUBE: NetworkProfile(Network.YOUTUBE, 0.10, 0.040, 0.10, 0.05, 8.0, 1.1, 0.12, 1),
     Network.LINKEDIN: NetworkProfile(Network.LINKEDIN, 0.06, 0.025, 0.08, 0.12, 25.0, 1.3, 0.20, 3),
-    Network.MASTODON: NetworkProfile(Network.MASTODON, 0.15, 0.030, 0.15, 0.30, 0.0, 1.1, 0.25, 7),
-    Network.BLUESKY: NetworkProfile(Network.BLUESKY, 0.12, 0.035, 0.12, 0.25, 0.0, 1.1, 0.40, 7),
+    Network.MASTODON: NetworkProfile(Network.MASTODON, 0.10, 0.025, 0.06, 0.30, 0.0, 1.1, 0.25, 7),
+    Network.BLUESKY: NetworkProfile(Network.BLUESKY, 0.09, 0.030, 0.06, 0.25, 0.0, 1.1, 0.40, 7),
     Network.SANDBOX: NetworkProfile(Network.SANDBOX, 0.05, 0.030, 0.12, 0.10, 6.0, 1.3, 0.10, 10),
 }
 
