@@ -116,6 +116,24 @@ def test_publishes_one_photo_with_its_alt_text(tmp_path: Path) -> None:
 
 
 @respx.mock
+def test_a_photo_post_carries_its_link_in_the_caption() -> None:
+    no_earlier_posts()
+    route = respx.post(f"{G}/{PAGE}/photos").respond(json=load("photo_published.json"))
+    make().publish(
+        PostVariant(
+            network=Network.FACEBOOK,
+            text="Inscriptions ouvertes.",
+            link="https://www.ville-exemple.fr/centre-aere",
+            media=(Media("https://cdn.ville-exemple.fr/c.jpg", "image/jpeg", alt_text="Enfants"),),
+        ),
+        idempotency_key="draft-link",
+    )
+    assert form(route.calls.last.request)["caption"] == (
+        "Inscriptions ouvertes.\nhttps://www.ville-exemple.fr/centre-aere"
+    )
+
+
+@respx.mock
 def test_publishes_several_photos_as_one_post_with_attached_media() -> None:
     no_earlier_posts()
     photos = respx.post(f"{G}/{PAGE}/photos").mock(

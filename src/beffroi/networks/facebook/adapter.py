@@ -119,10 +119,10 @@ class FacebookAdapter(NetworkAdapter):
         if videos:
             remote_id = self._post_video(variant, videos[0])
         elif len(images) == 1:
-            remote_id = self._post_photo(images[0], caption=variant.text, published=True)
+            remote_id = self._post_photo(images[0], caption=_with_link(variant), published=True)
         elif images:
             media_ids = [self._post_photo(m, caption="", published=False) for m in images]
-            data: dict[str, Any] = {"message": variant.text}
+            data: dict[str, Any] = {"message": _with_link(variant)}
             for i, media_id in enumerate(media_ids):
                 data[f"attached_media[{i}]"] = f'{{"media_fbid":"{media_id}"}}'
             remote_id = self._post_id(
@@ -400,6 +400,13 @@ class FacebookAdapter(NetworkAdapter):
                 user_action="L'administrateur de Beffroi doit renseigner l'application Meta.",
             )
         return str(value)
+
+
+def _with_link(variant: PostVariant) -> str:
+    """A photo post has no link card: the link goes at the end of the text, where it is clickable."""
+    if variant.link and variant.link not in variant.text:
+        return f"{variant.text}\n{variant.link}"
+    return variant.text
 
 
 def _require_success(body: Any, network: Network, what: str) -> None:
