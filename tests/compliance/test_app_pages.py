@@ -87,12 +87,20 @@ def test_accessibility_checker_and_report(client, commune, admin):
 
 def test_archive_export_downloads_a_valid_bag(client, commune, admin, tmp_path, settings):
     settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "drafts").mkdir(parents=True)
+    (tmp_path / "media" / "drafts" / "marche.jpg").write_bytes(b"\xff\xd8\xff photo")
+    (tmp_path / "secret.txt").write_text("hors du dossier des médias")
     services.publication_log(
         organisation=commune,
         network="facebook",
         account="VilleDeSaintAubin",
         text="Marché de Noël samedi.",
         published_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+        media=[
+            Media("drafts/marche.jpg", "image/jpeg", "Les chalets du marché de Noël sur la place"),
+            Media("../secret.txt", "text/plain", ""),
+        ],
         validations=[
             {
                 "by": "alice",
@@ -120,6 +128,8 @@ def test_archive_export_downloads_a_valid_bag(client, commune, admin, tmp_path, 
     assert validate_bag(bag) == []
     assert "Marché de Noël" in (bag / "data/content/publications.json").read_text()
     assert '"alice"' in (bag / "data/content/approbations.json").read_text()
+    # The media file is packed; a path leading outside MEDIA_ROOT is not.
+    assert [p.name for p in (bag / "data/content/pieces-jointes").iterdir()] == ["marche.jpg"]
 
 
 def test_archive_export_needs_the_export_permission(client, commune, make_member):

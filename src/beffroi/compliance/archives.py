@@ -371,14 +371,16 @@ def export_archive(request: ArchiveRequest, destination: Path, *, now: datetime)
     if request.attachments:
         media_dir = content / "pieces-jointes"
         media_dir.mkdir()
-        for source in request.attachments:
+        for index, source in enumerate(request.attachments, start=1):
             target = media_dir / source.name
+            if target.exists():  # two media with the same file name
+                target = media_dir / f"{index}-{source.name}"
             shutil.copyfile(source, target)
             files.append(
                 PackagedFile(
-                    f"content/pieces-jointes/{source.name}",
+                    f"content/pieces-jointes/{target.name}",
                     target,
-                    f"Pièce jointe {source.name}",
+                    f"Pièce jointe {target.name}",
                     _mime_type(source),
                 )
             )

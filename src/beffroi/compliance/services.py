@@ -696,6 +696,24 @@ def _own_archive_records(
     return records
 
 
+def _media_files(organisation: Organisation, start: datetime, end: datetime) -> list[Path]:
+    """Media of the period's publications that are stored under MEDIA_ROOT (others are remote)."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    found: dict[Path, None] = {}
+    for log in PublicationLog.objects.filter(
+        organisation=organisation, published_at__gte=start, published_at__lt=end
+    ):
+        for media in log.media:
+            raw = str(media.get("path") or "")
+            if not raw:
+                continue
+            path = (root / raw).resolve()
+            # Only files inside MEDIA_ROOT: a stored path never reaches elsewhere on the server.
+            if path.is_file() and path.is_relative_to(root):
+                found[path] = None
+    return list(found)
+
+
 @transaction.atomic
 def archive_export(
     *,
@@ -719,6 +737,7 @@ def archive_export(
     for source in archive_sources():
         records.extend(source(organisation=organisation, start=start_at, end=end_at))
     request = ArchiveRequest(
+        attachments=_media_files(organisation, start_at, end_at),
         organisation=ArchiveParty(organisation.code or organisation.slug, organisation.name),
         archival_agency=archival_agency,
         start=start,
