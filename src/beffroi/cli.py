@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -168,6 +169,56 @@ def createuser(
     if org:
         services.membership_add_by_slug(org_slug=org, user=user, role=role, actor=None)
     typer.echo(f"utilisateur {user.email} créé")
+
+
+@app.command()
+def backup(
+    output: Annotated[Path, typer.Option("--output", "-o", help="archive .tar.gz to write")],
+) -> None:
+    """Back up the database, the event lake and the media into one archive (while running)."""
+    _django_setup()
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from beffroi.core.backup import backup_create
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        task = bar.add_task("sauvegarde")
+        summary = backup_create(output, progress=lambda step: bar.update(task, description=step))
+    typer.echo(
+        f"{summary.path} : {summary.files} fichiers, {summary.bytes} octets, base {summary.database}"
+    )
+
+
+@app.command()
+def restore(
+    input: Annotated[
+        Path, typer.Option("--input", "-i", exists=True, help="archive from `beffroi backup`")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+) -> None:
+    """Restore an archive of `beffroi backup` (replaces the current data; stop the application first)."""
+    if not yes:
+        typer.confirm("Remplacer la base, le lac et les médias actuels ?", abort=True)
+    _django_setup()
+    from beffroi.core.backup import BackupError, backup_restore
+
+    try:
+        manifest = backup_restore(input, progress=lambda step: typer.echo(f"… {step}"))
+    except BackupError as exc:
+        typer.echo(f"Restauration refusée : {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"restauré : sauvegarde du {manifest['created_at']}, {len(manifest['files'])} fichiers"
+    )  # type: ignore[arg-type]
+
+
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every stored network token with the newest BEFFROI_ENCRYPTION_KEY."""
+    _django_setup()
+    from beffroi.core.services import encryption_rotate
+
+    typer.echo(f"{encryption_rotate()} comptes rechiffrés")
 
 
 def main() -> None:
