@@ -209,7 +209,7 @@ def restore(
         raise typer.Exit(1) from exc
     typer.echo(
         f"restauré : sauvegarde du {manifest['created_at']}, {len(manifest['files'])} fichiers"
-    )  # type: ignore[arg-type]
+    )
 
 
 @app.command("rotate-keys")

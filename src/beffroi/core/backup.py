@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -118,7 +119,7 @@ def backup_create(output: Path, *, progress: Progress = lambda _: None) -> Backu
         _freeze(lake, staging / "lake")
         progress("médias")
         _freeze(media, staging / "media")
-        entries = {
+        entries: dict[str, dict[str, Any]] = {
             str(p.relative_to(staging)): {"sha256": _sha256(p), "bytes": p.stat().st_size}
             for p in _files(staging)
         }
@@ -142,11 +143,11 @@ def _safe_extract(archive: tarfile.TarFile, target: Path) -> None:
     archive.extractall(target, filter="data")  # refuses absolute paths, links out of the tree
 
 
-def backup_verify(staging: Path) -> dict[str, object]:
+def backup_verify(staging: Path) -> dict[str, Any]:
     manifest_path = staging / "manifest.json"
     if not manifest_path.exists():
         raise BackupError("Archive sans manifeste : ce n'est pas une sauvegarde Beffroi")
-    manifest: dict[str, object] = json.loads(manifest_path.read_text())
+    manifest: dict[str, Any] = json.loads(manifest_path.read_text())
     if manifest.get("format") != FORMAT_VERSION:
         raise BackupError(f"Format de sauvegarde {manifest.get('format')} non pris en charge")
     files = manifest["files"]
@@ -209,7 +210,7 @@ def _replace_tree(source: Path, target: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def backup_restore(archive_path: Path, *, progress: Progress = lambda _: None) -> dict[str, object]:
+def backup_restore(archive_path: Path, *, progress: Progress = lambda _: None) -> dict[str, Any]:
     """Check every checksum first, then restore database, lake and media."""
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive_path, "r:gz") as archive:
         _safe_extract(archive, Path(tmp))
