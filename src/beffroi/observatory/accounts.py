@@ -134,7 +134,10 @@ _CORSICA_TRUNCATED = re.compile(r"[AB]\d{3}")
 
 def code_clean(text: str) -> str:
     """Spaces, quotes, Excel's text apostrophe and a float's `.0` removed; letters (2A, 2B) upper-cased."""
-    code = _SPACES.sub("", text.replace("\u00a0", " ")).strip("'\"=").upper()
+    if text.isalnum() and text.isascii():
+        code = text.upper()  # the usual case, without the regular expressions below
+    else:
+        code = _SPACES.sub("", text.replace("\u00a0", " ")).strip("'\"=").upper()
     if _FLOAT_ZERO.fullmatch(code):
         code = code.split(".", 1)[0]
     return code
@@ -253,18 +256,15 @@ def accounts_parse(text: str, register: Register) -> AccountsImport:
     errors: list[LineIssue] = []
     warnings: list[LineIssue] = []
     duplicates = rows_read = 0
+    columns = [header.get(name) for name in ("code", "kind", "network", "url")]
     for line, row in records:
         if not any(cell.strip() for cell in row):
             continue
         rows_read += 1
-
-        def cell(name: str, row: list[str] = row) -> str:
-            index = header.get(name)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        result = _row_check(
-            line, cell("code"), cell("kind"), cell("network"), cell("url"), register
+        code, kind, network, url = (
+            row[i].strip() if i is not None and i < len(row) else "" for i in columns
         )
+        result = _row_check(line, code, kind, network, url, register)
         if isinstance(result, LineIssue):
             errors.append(result)
             continue

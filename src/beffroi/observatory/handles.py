@@ -483,7 +483,24 @@ def profile_parse(text: str, *, network: Network | None = None) -> ProfileRef | 
     return None
 
 
+# The common shape (`https://www.facebook.com/VilleDeX/`), read without the general URL parser:
+# national lists hold a hundred thousand of them.
+_SIMPLE_PROFILE = re.compile(
+    r"^(?:https?://)?(?:(?:www|m|mobile|web|fr-fr|fr)\.)?"
+    r"(facebook\.com|twitter\.com|x\.com|instagram\.com)/(@?[A-Za-z0-9_.]+)/?$",
+    re.IGNORECASE,
+)
+
+
 def _parse_url(text: str) -> ProfileRef | None:
+    simple = _SIMPLE_PROFILE.match(text)
+    if simple:
+        host, name = simple.group(1).lower(), simple.group(2)
+        if host == "facebook.com":
+            return _facebook(host, [name], {})
+        if host == "instagram.com":
+            return _instagram([name])
+        return _x_handle(name)
     host, segments, query, fragment = _split(text)
     if _is_host(host, *_FACEBOOK_DOMAINS):
         return _facebook(host, segments, query)

@@ -187,8 +187,11 @@ def organisation_position(
     *, organisation: Organisation, days: int = 90, today: date | None = None
 ) -> PositionReport | None:
     """The organisation's indicators over the last `days` days, ranked among its peers (None: no data)."""
-    from beffroi.analytics.kpis import daily_rollup, open_backend
-    from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
+    try:
+        from beffroi.analytics.kpis import daily_rollup, open_backend
+        from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
+    except ImportError:  # a deployment without the analytics lake has no activity to compare
+        return None
     from beffroi.observatory.benchmarks import (
         UnregisteredOrganisation,
         activity_by_organisation,
