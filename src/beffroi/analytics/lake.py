@@ -1,0 +1,535 @@
+"""Event lake: every counted event, as Hive-partitioned Parquet under one root (a path or an object-store URL).
+
+Layout under the root::
+
+    events/month=2026-03/part-<ns>-<uuid>.parquet      raw events, one file per append and month
+    rollups/daily/month=2026-03/part-<ns>-<uuid>.parquet   pre-aggregated daily rollups (see kpis.py)
+
+Readers (DuckDB globs ``month=*/*.parquet``, Spark) never see a file being written: a local file is
+written under a dot-prefixed temporary name and renamed into place; an object store publishes an
+object only when its upload completes. Rewrites of a whole partition (compaction, retention, RGPD
+erasure) build the new partition in a hidden directory and swap it in with two renames, under an
+exclusive lock; `recover()` finishes or undoes a swap cut short by a crash.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import hmac
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = 1
+SCHEMA_VERSION_KEY = b"beffroi.schema_version"
+PSEUDONYM_KEY_ENV = "BEFFROI_PSEUDONYM_KEY"
+# Every user-visible day is a day in Paris: an event at 23:30 UTC in summer belongs to the next day.
+LOCAL_TIMEZONE = "Europe/Paris"
+EVENTS_DIR = "events"
+ROLLUPS_DIR = "rollups/daily"
+
+
+class EventKind(StrEnum):
+    POST = "post"  # a post published by the organisation's account
+    METRICS = "metrics"  # a cumulative metrics snapshot of one post
+    ACCOUNT_STATS = "account_stats"  # followers of one account at one time
+    COMMENT = "comment"  # a comment received under one of the account's posts
+    MENTION = "mention"  # a message naming the organisation, or matching one of its keywords
+    REPLY = "reply"  # the organisation's answer to a comment or mention
+    MODERATION = "moderation"  # a comment hidden, deleted, reported, an author blocked
+    SPONSORED = (
+        "sponsored"  # paid results of a sponsored post, as the network's ads API reports them
+    )
+
+
+EVENT_SCHEMA = pa.schema(
+    [
+        pa.field("schema_version", pa.int16(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("occurred_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("day", pa.date32(), nullable=False),
+        pa.field("organisation", pa.string(), nullable=False),
+        pa.field("network", pa.string(), nullable=False),
+        pa.field("account", pa.string()),
+        pa.field("event_id", pa.string()),
+        pa.field("post_id", pa.string()),
+        pa.field("in_reply_to", pa.string()),
+        pa.field("author", pa.string()),
+        pa.field("followers", pa.int64()),
+        pa.field("followers_outside_share", pa.float64()),
+        pa.field("impressions", pa.int64()),
+        pa.field("reach", pa.int64()),
+        pa.field("likes", pa.int64()),
+        pa.field("comments", pa.int64()),
+        pa.field("shares", pa.int64()),
+        pa.field("clicks", pa.int64()),
+        pa.field("video_views", pa.int64()),
+        pa.field("is_video", pa.bool_()),
+        pa.field("relays_website", pa.bool_()),
+        pa.field("sponsored", pa.bool_()),
+        pa.field("sentiment", pa.string()),
+        pa.field("topic", pa.string()),
+        pa.field("keyword", pa.string()),
+        pa.field("expects_response", pa.bool_()),
+        pa.field("response_seconds", pa.int64()),
+        pa.field("moderation_action", pa.string()),
+        pa.field("spend_eur", pa.float64()),
+        pa.field("results", pa.int64()),
+        # The organisation's own words (posts only): citizens' messages are not kept in the lake.
+        pa.field("text", pa.string()),
+        pa.field("url", pa.string()),
+    ],
+    metadata={SCHEMA_VERSION_KEY: str(SCHEMA_VERSION).encode()},
+)
+# Columns the writer computes; callers never supply them.
+_DERIVED = ("schema_version", "day")
+
+
+class LakeError(Exception):
+    """A lake operation refused: bad input, wrong schema version, missing pseudonymisation key."""
+
+
+@dataclass(frozen=True, slots=True)
+class LakeEvent:
+    """One event to append. `author` is the network's raw author id: the lake stores only its pseudonym."""
+
+    kind: EventKind
+    occurred_at: datetime
+    organisation: str
+    network: str
+    account: str | None = None
+    event_id: str | None = None
+    post_id: str | None = None
+    in_reply_to: str | None = None
+    author: str | None = None
+    followers: int | None = None
+    followers_outside_share: float | None = None
+    impressions: int | None = None
+    reach: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    clicks: int | None = None
+    video_views: int | None = None
+    is_video: bool | None = None
+    relays_website: bool | None = None
+    sponsored: bool | None = None
+    sentiment: str | None = None
+    topic: str | None = None
+    keyword: str | None = None
+    expects_response: bool | None = None
+    response_seconds: int | None = None
+    moderation_action: str | None = None
+    spend_eur: float | None = None
+    results: int | None = None
+    text: str | None = None
+    url: str | None = None
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(LakeEvent))
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    rows: int
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompactionResult:
+    partitions: int
+    files_before: int
+    files_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionResult:
+    partitions_dropped: int
+    partitions_rewritten: int
+    rows_deleted: int
+
+
+class Pseudonymiser:
+    """Keyed HMAC-SHA256 of (network, author id): stable across appends, useless without the key."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise LakeError("La clé de pseudonymisation doit faire au moins 16 octets.")
+        self._key = key
+
+    def pseudonym(self, network: str, author: str) -> str:
+        digest = hmac.new(self._key, f"{network}\x1f{author}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def column(self, networks: pa.Array, authors: pa.Array) -> pa.Array:
+        """Pseudonymise a column, hashing each distinct (network, author) once."""
+        joined = pc.binary_join_element_wise(networks, authors, "\x1f")
+        distinct = pc.unique(joined)
+        hashed = pa.array(
+            [
+                None
+                if value is None
+                else hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:32]
+                for value in distinct.to_pylist()
+            ],
+            type=pa.string(),
+        )
+        return pc.take(hashed, pc.index_in(joined, value_set=distinct))
+
+
+def pseudonym_key_from_environment() -> bytes:
+    """The HMAC key: env BEFFROI_PSEUDONYM_KEY, else Django's BEFFROI_PSEUDONYM_KEY setting."""
+    value = os.environ.get(PSEUDONYM_KEY_ENV)
+    if not value:
+        try:
+            from django.conf import settings
+
+            value = getattr(settings, PSEUDONYM_KEY_ENV, None) if settings.configured else None
+        except ImportError:  # the lake runs without Django (Spark jobs, CLI batches)
+            value = None
+    if not value:
+        raise LakeError(
+            f"Aucune clé de pseudonymisation : définissez {PSEUDONYM_KEY_ENV} "
+            "(au moins 16 caractères) dans l'environnement ou les réglages."
+        )
+    return value.encode()
+
+
+def events_to_table(events: Sequence[LakeEvent]) -> pa.Table:
+    """Columns from dataclasses, without the derived columns (the writer adds them)."""
+    columns = {
+        name: pa.array(
+            [
+                str(value) if name == "kind" else value
+                for value in (getattr(e, name) for e in events)
+            ],
+            type=EVENT_SCHEMA.field(name).type,
+        )
+        for name in _EVENT_FIELDS
+    }
+    return pa.table(columns)
+
+
+def _local_days(occurred_at: pa.Array) -> pa.Array:
+    local = pc.local_timestamp(occurred_at.cast(pa.timestamp("us", tz=LOCAL_TIMEZONE)))
+    return local.cast(pa.date32())
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+class EventLake:
+    """Append, compact, expire and erase events under one root; see the module docstring."""
+
+    def __init__(self, root: str, *, pseudonymiser: Pseudonymiser | None = None) -> None:
+        if "://" in root:
+            self.fs, base = pafs.FileSystem.from_uri(root)
+            self.local = False
+        else:
+            self.fs, base = pafs.LocalFileSystem(), os.path.abspath(root)
+            self.local = True
+        self.root = root
+        self.base = base.rstrip("/")
+        self._pseudonymiser = pseudonymiser
+        self.fs.create_dir(f"{self.base}/{EVENTS_DIR}", recursive=True)
+        self.fs.create_dir(f"{self.base}/{ROLLUPS_DIR}", recursive=True)
+
+    # -- paths -------------------------------------------------------------------------------
+
+    def dataset_dir(self, dataset: str = EVENTS_DIR) -> str:
+        return f"{self.base}/{dataset}"
+
+    def glob(self, dataset: str = EVENTS_DIR) -> str:
+        """The glob a query engine reads: hidden temporaries never match it."""
+        prefix = self.root.rstrip("/") if not self.local else self.base
+        return f"{prefix}/{dataset}/month=*/*.parquet"
+
+    def months(self, dataset: str = EVENTS_DIR) -> list[str]:
+        selector = pafs.FileSelector(self.dataset_dir(dataset), allow_not_found=True)
+        return sorted(
+            info.base_name.removeprefix("month=")
+            for info in self.fs.get_file_info(selector)
+            if info.type == pafs.FileType.Directory and info.base_name.startswith("month=")
+        )
+
+    def files(self, month: str, dataset: str = EVENTS_DIR) -> list[str]:
+        selector = pafs.FileSelector(
+            f"{self.dataset_dir(dataset)}/month={month}", allow_not_found=True
+        )
+        return sorted(
+            info.path
+            for info in self.fs.get_file_info(selector)
+            if info.type == pafs.FileType.File and info.base_name.endswith(".parquet")
+        )
+
+    def has_data(self, dataset: str = EVENTS_DIR) -> bool:
+        return any(self.files(month, dataset) for month in self.months(dataset))
+
+    # -- locking -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _lock(self, exclusive: bool) -> Iterator[None]:
+        """Appends share the lock; partition rewrites take it alone. Local lakes only: an object
+        store lake must have a single writer."""
+        if not self.local:
+            yield
+            return
+        with open(os.path.join(self.base, ".lock"), "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _write_file(
+        self, table: pa.Table, directory: str, *, row_group_rows: int = 128 * 1024
+    ) -> str:
+        self.fs.create_dir(directory, recursive=True)
+        name = f"part-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:12]}"
+        final = f"{directory}/{name}.parquet"
+        target = f"{directory}/.{name}.partial" if self.local else final
+        with self.fs.open_output_stream(target) as sink:
+            pq.write_table(table, sink, compression="zstd", row_group_size=row_group_rows)
+        if self.local:
+            # fsync before the rename, so a crash cannot publish a name whose bytes are not on disk.
+            fd = os.open(target, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self.fs.move(target, final)
+        return final
+
+    def _prepare(self, table: pa.Table, *, pseudonymise: bool) -> pa.Table:
+        missing = [
+            name
+            for name in ("kind", "occurred_at", "organisation", "network")
+            if name not in table.column_names
+        ]
+        if missing:
+            raise LakeError(f"Colonnes obligatoires absentes : {', '.join(missing)}")
+        unknown = set(table.column_names) - set(EVENT_SCHEMA.names)
+        if unknown:
+            raise LakeError(f"Colonnes inconnues du schéma v{SCHEMA_VERSION} : {sorted(unknown)}")
+        occurred = table.column("occurred_at").combine_chunks()
+        if not pa.types.is_timestamp(occurred.type) or occurred.type.tz is None:
+            raise LakeError("occurred_at doit être un horodatage avec fuseau (UTC).")
+        occurred = occurred.cast(pa.timestamp("us", tz="UTC"))
+        kinds = table.column("kind").combine_chunks().cast(pa.string())
+        bad_kinds = set(pc.unique(kinds).to_pylist()) - {k.value for k in EventKind}
+        if bad_kinds:
+            raise LakeError(f"Type d'évènement inconnu : {sorted(map(str, bad_kinds))}")
+        n = table.num_rows
+        columns: list[pa.Array] = []
+        for field in EVENT_SCHEMA:
+            if field.name == "schema_version":
+                columns.append(pa.array([SCHEMA_VERSION] * n, type=pa.int16()))
+            elif field.name == "day":
+                columns.append(_local_days(occurred))
+            elif field.name == "occurred_at":
+                columns.append(occurred)
+            elif field.name in table.column_names:
+                columns.append(table.column(field.name).combine_chunks().cast(field.type))
+            else:
+                columns.append(pa.nulls(n, type=field.type))
+        prepared = pa.Table.from_arrays(columns, schema=EVENT_SCHEMA)
+        if pseudonymise and prepared.column("author").null_count < n:
+            if self._pseudonymiser is None:
+                self._pseudonymiser = Pseudonymiser(pseudonym_key_from_environment())
+            authors = self._pseudonymiser.column(
+                prepared.column("network").combine_chunks(),
+                prepared.column("author").combine_chunks(),
+            )
+            prepared = prepared.set_column(
+                EVENT_SCHEMA.get_field_index("author"), EVENT_SCHEMA.field("author"), authors
+            )
+        return prepared
+
+    def append(self, events: Sequence[LakeEvent]) -> AppendResult:
+        if not events:
+            return AppendResult(rows=0, files=())
+        return self.append_table(events_to_table(events))
+
+    def append_table(self, table: pa.Table, *, pseudonymise: bool = True) -> AppendResult:
+        """Append a columnar batch (the fast path: no Python object per event).
+
+        `pseudonymise=False` only for authors that are already pseudonyms from this lake's key.
+        """
+        if table.num_rows == 0:
+            return AppendResult(rows=0, files=())
+        prepared = self._prepare(table, pseudonymise=pseudonymise)
+        months = pc.strftime(prepared.column("day"), format="%Y-%m").combine_chunks()
+        written: list[str] = []
+        with self._lock(exclusive=False):
+            for month in pc.unique(months).to_pylist():
+                part = prepared.filter(pc.equal(months, month))
+                written.append(self._write_file(part, f"{self.dataset_dir()}/month={month}"))
+        return AppendResult(rows=prepared.num_rows, files=tuple(written))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def read_month(self, month: str, dataset: str = EVENTS_DIR) -> pa.Table:
+        paths = self.files(month, dataset)
+        tables = []
+        for path in paths:
+            with self.fs.open_input_file(path) as source:
+                parquet = pq.ParquetFile(source)
+                version = (parquet.schema_arrow.metadata or {}).get(SCHEMA_VERSION_KEY)
+                if dataset == EVENTS_DIR and version != str(SCHEMA_VERSION).encode():
+                    raise LakeError(
+                        f"{path} : schéma {version!r}, ce code lit la version {SCHEMA_VERSION}."
+                    )
+                tables.append(parquet.read())
+        if not tables:
+            return EVENT_SCHEMA.empty_table() if dataset == EVENTS_DIR else pa.table({})
+        return pa.concat_tables(tables)
+
+    def read_all(self) -> pa.Table:
+        tables = [self.read_month(m) for m in self.months()]
+        return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table()
+
+    # -- partition rewrites ------------------------------------------------------------------
+
+    def replace_partition(
+        self,
+        month: str,
+        tables: Iterable[pa.Table],
+        dataset: str = EVENTS_DIR,
+        *,
+        row_group_rows: int = 128 * 1024,
+    ) -> int:
+        """Swap in a new content for one month: hidden build, then two renames. Returns files written."""
+        parent = self.dataset_dir(dataset)
+        token = uuid.uuid4().hex[:12]
+        staging = f"{parent}/.staging-month={month}-{token}"
+        live = f"{parent}/month={month}"
+        retired = f"{parent}/.retired-month={month}-{token}"
+        written = 0
+        for table in tables:
+            if table.num_rows:
+                self._write_file(table, staging, row_group_rows=row_group_rows)
+                written += 1
+        if not self.local:
+            # Object stores have no directory rename: publish the new files, then drop the old.
+            old = self.files(month, dataset)
+            for path in self.fs.get_file_info(pafs.FileSelector(staging, allow_not_found=True)):
+                self.fs.copy_file(path.path, f"{live}/{path.base_name}")
+            self.fs.delete_dir(staging) if written else None
+            for path_str in old:
+                self.fs.delete_file(path_str)
+            return written
+        has_live = self.fs.get_file_info(live).type == pafs.FileType.Directory
+        if has_live:
+            self.fs.move(live, retired)
+        if written:
+            self.fs.move(staging, live)
+        if has_live:
+            self.fs.delete_dir(retired)
+        return written
+
+    def recover(self) -> None:
+        """Finish or undo partition swaps that a crash interrupted (run at start-up, under the lock)."""
+        if not self.local:
+            return
+        with self._lock(exclusive=True):
+            for dataset in (EVENTS_DIR, ROLLUPS_DIR):
+                parent = self.dataset_dir(dataset)
+                for entry in os.scandir(parent):
+                    if entry.name.startswith(".staging-"):
+                        self.fs.delete_dir(entry.path)
+                    elif entry.name.startswith(".retired-month="):
+                        month = entry.name.removeprefix(".retired-month=").rsplit("-", 1)[0]
+                        live = f"{parent}/month={month}"
+                        if os.path.isdir(live):
+                            self.fs.delete_dir(entry.path)  # the swap completed
+                        else:
+                            self.fs.move(entry.path, live)  # crash between the two renames
+                    elif entry.is_dir() and entry.name.startswith("month="):
+                        for name in os.listdir(entry.path):
+                            if name.startswith(".") and name.endswith(".partial"):
+                                os.remove(os.path.join(entry.path, name))
+
+    def compact(self, *, min_files: int = 2, target_rows: int = 4_000_000) -> CompactionResult:
+        """Merge each month's small files into files of about `target_rows` rows, sorted by time."""
+        partitions = files_before = files_after = 0
+        with self._lock(exclusive=True):
+            for month in self.months():
+                paths = self.files(month)
+                if len(paths) < min_files:
+                    continue
+                table = self.read_month(month).sort_by("occurred_at")
+                chunks = [
+                    table.slice(offset, target_rows)
+                    for offset in range(0, table.num_rows, target_rows)
+                ]
+                files_after += self.replace_partition(month, chunks)
+                files_before += len(paths)
+                partitions += 1
+        return CompactionResult(partitions, files_before, files_after)
+
+    def _rewrite_where(
+        self, months: Iterable[str], keep: Callable[[pa.Table], pa.Array]
+    ) -> tuple[int, int]:
+        rewritten = deleted = 0
+        for month in months:
+            table = self.read_month(month)
+            mask = keep(table)
+            kept = table.filter(mask)
+            if kept.num_rows == table.num_rows:
+                continue
+            deleted += table.num_rows - kept.num_rows
+            self.replace_partition(month, [kept])
+            rewritten += 1
+        return rewritten, deleted
+
+    def apply_retention(self, *, days: int, today: date | None = None) -> RetentionResult:
+        """Delete events older than `days` days: whole months dropped, the boundary month rewritten."""
+        today = today or datetime.now(UTC).date()
+        cutoff = today - timedelta(days=days)
+        dropped = 0
+        rows = 0
+        boundary: list[str] = []
+        with self._lock(exclusive=True):
+            for month in self.months():
+                year, number = (int(part) for part in month.split("-"))
+                next_month = date(year + number // 12, number % 12 + 1, 1)
+                if next_month <= cutoff:
+                    rows += sum(
+                        pq.read_metadata(path, filesystem=self.fs).num_rows
+                        for path in self.files(month)
+                    )
+                    self.fs.delete_dir(f"{self.dataset_dir()}/month={month}")
+                    dropped += 1
+                elif month <= _month(cutoff):
+                    boundary.append(month)
+            rewritten, deleted = self._rewrite_where(
+                boundary, lambda t: pc.greater_equal(t.column("day"), pa.scalar(cutoff))
+            )
+        return RetentionResult(dropped, rewritten, rows + deleted)
+
+    def erase_author(self, *, network: str, author: str) -> RetentionResult:
+        """RGPD erasure: delete every event written by one author (given by the raw network id)."""
+        if self._pseudonymiser is None:
+            self._pseudonymiser = Pseudonymiser(pseudonym_key_from_environment())
+        pseudonym = self._pseudonymiser.pseudonym(network, author)
+        with self._lock(exclusive=True):
+            rewritten, deleted = self._rewrite_where(
+                self.months(),
+                lambda t: pc.invert(
+                    pc.fill_null(pc.equal(t.column("author"), pa.scalar(pseudonym)), False)
+                ),
+            )
+        return RetentionResult(0, rewritten, deleted)
