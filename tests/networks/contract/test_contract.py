@@ -200,3 +200,10 @@ def test_faults_become_typed_errors_with_the_reason_and_what_to_do(
         assert isinstance(error, RateLimited) and error.retry_after >= 1
     if harness.uses_http and fault in (Fault.SERVER_ERROR, Fault.TIMEOUT):
         assert scene.sleeps, "a read that failed transiently should have been retried with backoff"
+
+
+def test_every_network_has_a_contract_harness() -> None:
+    from beffroi.core.domain import Network
+    from tests.networks.contract.conftest import HARNESSES
+
+    assert {h.network for h in HARNESSES} == set(Network)
