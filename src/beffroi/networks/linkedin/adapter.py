@@ -140,9 +140,12 @@ class LinkedInAdapter(NetworkAdapter):
         return result
 
     def _create_post(self, variant: PostVariant) -> PublishResult:
+        text = variant.text
+        if variant.media and variant.link and variant.link not in text:
+            text = f"{text}\n{variant.link}"  # no article card beside images: the link goes in the text
         body: dict[str, Any] = {
             "author": self.org,
-            "commentary": little_text(variant.text),
+            "commentary": little_text(text),
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
