@@ -366,3 +366,32 @@ def test_the_same_website_article_is_not_imported_twice(team):
 
 def test_guest_link_lifetime_defaults_to_seven_days():
     assert services.guest_link_max_age() == timedelta(days=7)
+
+
+def test_compliance_refuses_a_sponsored_post_planned_in_an_election_period(team):
+    from datetime import UTC, datetime
+
+    from beffroi.compliance.models import DraftReview
+
+    draft = _draft(team, sponsored=True, scheduled_at=datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
+    with pytest.raises(DomainError, match="Conformité : Publication sponsorisée refusée"):
+        services.draft_submit(draft=draft, actor=team.cm)
+    draft.refresh_from_db()
+    assert draft.state == State.DRAFT
+    # Not sponsored, the same post goes into the circuit, and its review is kept for the compliance pages.
+    services.draft_update(draft=draft, actor=team.cm, sponsored=False)
+    services.draft_submit(draft=draft, actor=team.cm)
+    assert DraftReview.objects.filter(organisation=team.org, draft_ref=str(draft.pk)).exists()
+
+
+def test_each_publication_goes_to_the_compliance_evidence_file(team):
+    from beffroi.compliance.models import PublicationLog
+
+    draft = _draft(team, networks=(Network.MASTODON,))
+    services.draft_submit(draft=draft, actor=team.cm)
+    from django.utils import timezone
+
+    services.draft_schedule(draft=draft, actor=team.cm, scheduled_at=timezone.now())
+    services.publish_due()
+    log = PublicationLog.objects.get(organisation=team.org)
+    assert log.text == draft.variants.get().text

@@ -79,6 +79,8 @@ def _scheduled(
             text=f"{text} ({index})",
             accounts=[team.accounts[n] for n in networks],
             sponsored=sponsored,
+            # planned before the 2027 presidential restricted period: sponsoring is allowed then
+            scheduled_at=T0,
         )
         services.draft_submit(draft=draft, actor=team.cm)
         services.draft_schedule(

@@ -237,6 +237,99 @@ def _reopen_if_needed(draft: Draft, actor: User | None) -> None:
         )
 
 
+# ----------------------------------------------------------------------------- compliance hooks
+
+
+def _compliance_installed() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("beffroi.compliance")
+
+
+def _compliance_review(draft: Draft, actor: User | None, planned_at: datetime | None) -> None:
+    """Election-period guard and accessibility of the variants (beffroi.compliance), when installed.
+
+    Refuses (DomainError) a draft that compliance refuses or blocks; keeps the review so that the
+    compliance pages list it.
+    """
+    if not _compliance_installed():
+        return
+    from beffroi.compliance.selectors import draft_compliance
+    from beffroi.compliance.services import draft_review_record
+
+    result = draft_compliance(
+        organisation=draft.organisation,
+        text=draft.text,
+        planned_at=planned_at,
+        variants=[variant_to_post_variant(v) for v in draft.variants.all()],
+        sponsored=draft.sponsored,
+        topic=draft.topic,
+    )
+    draft_review_record(
+        organisation=draft.organisation,
+        draft_ref=str(draft.pk),
+        result=result,
+        actor=actor,
+        excerpt=draft.text[:200],
+        planned_for=planned_at,
+    )
+    if result.blocked:
+        raise DomainError("Conformité : " + " ; ".join(result.reasons()))
+
+
+def _compliance_check_approval(draft: Draft, step: ApprovalStep) -> None:
+    if not _compliance_installed():
+        return
+    from beffroi.compliance.services import draft_review_check_approval
+
+    approvers = [
+        s.decided_by or s.decided_by_label
+        for s in draft.steps.filter(round=step.round, decision=ApprovalStep.Decision.APPROVED)
+    ]
+    draft_review_check_approval(
+        organisation=draft.organisation, draft_ref=str(draft.pk), approvers=approvers
+    )
+
+
+def _compliance_log(variant: Variant, result: PublishResult) -> None:
+    """One line of the evidence file per publication; never blocks recording the publication."""
+    if not _compliance_installed():
+        return
+    from beffroi.compliance.services import publication_log
+
+    draft = variant.draft
+    validations = [
+        {
+            "by": s.decided_by_label,
+            "role": s.label,
+            "at": s.decided_at.isoformat() if s.decided_at else "",
+            "decision": s.decision,
+            "comment": s.comment,
+        }
+        for s in draft.steps.exclude(decision=ApprovalStep.Decision.PENDING).order_by(
+            "round", "position"
+        )
+    ]
+    try:
+        with transaction.atomic():
+            publication_log(
+                organisation=draft.organisation,
+                network=variant.network,
+                account=variant.account.handle,
+                text=variant.text,
+                media=media_from_json(variant.media),
+                published_at=result.published_at,
+                remote_id=result.remote_id,
+                url=result.url,
+                sponsored=variant.sponsored,
+                draft_ref=str(draft.pk),
+                topic=draft.topic,
+                validations=validations,
+            )
+    except Exception:  # noqa: BLE001 - the post is out: its record must not depend on the log
+        logger.exception("publication log of %s failed", variant)
+
+
 # ----------------------------------------------------------------------------- strategy
 
 
@@ -590,6 +683,7 @@ def draft_submit(*, draft: Draft, actor: User | None) -> Draft:
     problems = blocking_issues(draft)
     if problems:
         raise DomainError("Corrigez d'abord : " + " ; ".join(problems))
+    _compliance_review(draft, actor, draft.scheduled_at)
     before = draft.state
     circuit = list(CircuitStep.objects.filter(organisation=draft.organisation))
     round_number = _round(draft) + 1
@@ -830,6 +924,15 @@ def draft_schedule(
     current = now or timezone.now()
     if scheduled_at < current - timedelta(minutes=1):
         raise DomainError("La date de publication est passée.")
+    # The date may have moved into an election period since the review.
+    _compliance_review(
+        draft,
+        actor
+        if actor is not None
+        and role_allows(role_for(user=actor, organisation=draft.organisation), Perm.WRITE_DRAFTS)
+        else None,
+        scheduled_at,
+    )
     before = {"state": draft.state, "scheduled_at": draft.scheduled_at}
     draft.scheduled_at = scheduled_at
     draft.state = State.SCHEDULED
@@ -1102,6 +1205,7 @@ def _record_success(intent: PublishIntent, result: PublishResult, now: datetime)
                 "already_published": result.already_published,
             },
         )
+        _compliance_log(variant, result)
         _finish_draft(variant.draft_id)
 
 
