@@ -254,3 +254,17 @@ def test_the_nightly_task_purges_every_organisation(
         "Saint-Aubin",
         "Montclair",
     }
+
+
+def test_retention_defaults_come_from_the_settings(commune, admin, settings):
+    settings.BEFFROI_RETENTION_DAYS = {"listening_mentions": 60}
+    assert (
+        selectors.retention_policy_for(organisation=commune).days_for(DataKind.LISTENING_MENTIONS)
+        == 60
+    )
+    services.retention_settings_update(
+        organisation=commune, actor=admin, days={"listening_mentions": 20}
+    )
+    policy = selectors.retention_policy_for(organisation=commune)
+    assert policy.days_for(DataKind.LISTENING_MENTIONS) == 20
+    assert policy.days_for(DataKind.INBOX_MESSAGES) == 365

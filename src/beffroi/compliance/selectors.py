@@ -111,8 +111,13 @@ def accessibility_policy_for(*, organisation: Organisation) -> AccessibilityPoli
 
 
 def retention_policy_for(*, organisation: Organisation) -> RetentionPolicy:
+    """The organisation's choices over the deployment's defaults (setting BEFFROI_RETENTION_DAYS,
+    e.g. {"listening_mentions": 60}) over Beffroi's defaults (rgpd.DEFAULT_RETENTION_DAYS)."""
+    from django.conf import settings
+
     row = RetentionSettings.objects.filter(organisation=organisation).first()
-    return row.to_policy() if row else RetentionPolicy()
+    defaults = dict(getattr(settings, "BEFFROI_RETENTION_DAYS", {}) or {})
+    return RetentionPolicy.from_dict({**defaults, **(row.days if row else {})})
 
 
 # --- the publishing hook ----------------------------------------------------------------------

@@ -218,7 +218,8 @@ def retention_settings_update(
         raise DomainError(f"Durée de conservation invalide : {error}") from error
     row, _ = RetentionSettings.objects.get_or_create(organisation=organisation)
     before = snapshot(row)
-    row.days = policy.to_dict()
+    # Keep only what the organisation chose, so that later changes of the defaults reach it.
+    row.days = {key: policy.days_for(DataKind(key)) for key in days}
     for name, value in (
         ("contact_email", contact_email),
         ("dpo_email", dpo_email),
