@@ -278,6 +278,11 @@ def test_text_too_long_is_refused_before_calling(
     with pytest.raises(ContentRejected) as caught:
         adapter.publish(PostVariant(network=Network.MASTODON, text="a" * 501), "long")
     assert caught.value.reason == "text_too_long" and not fake.post_status.called
+    roomy = MastodonAdapter(
+        {"instance_url": INSTANCE, "access_token": "t", "max_characters": "1000"}, clock=lambda: NOW
+    )
+    roomy.publish(PostVariant(network=Network.MASTODON, text="a" * 501), "long-ok")
+    assert fake.post_status.called
     # A link counts 23 characters whatever its length.
     assert mastodon_length("voir https://www.valmont.fr/" + "x" * 200) == 5 + 23
     assert mastodon_length("@camille@piaille.fr merci") == len("@camille merci")

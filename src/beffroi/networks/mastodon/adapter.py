@@ -371,7 +371,9 @@ class MastodonAdapter(NetworkAdapter):
             page = self._call(self.api.fetch_next, page)
 
     def _check_length(self, *texts: str) -> None:
-        limit = self.max_text_length or 500
+        # Instances may raise the limit (configuration.statuses.max_characters of /api/v2/instance);
+        # the connection page stores it as `max_characters`.
+        limit = int(self.credentials.get("max_characters") or self.max_text_length or 500)
         for text in texts:
             length = mastodon_length(text)
             if length > limit:

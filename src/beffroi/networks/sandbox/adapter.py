@@ -311,7 +311,7 @@ class SandboxAdapter(NetworkAdapter):
         return AccountStats(
             taken_at=now,
             followers=self.audience.followers_on(now),
-            following=120,
+            following=80 + _default_followers(self.seed) % 400,
             posts=None if all_posts is None else all_posts + len(self.state.posts),
             impressions_28d=sum(o.impressions for o in outcomes),
             reach_28d=sum(o.reach for o in outcomes),
