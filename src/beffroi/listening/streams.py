@@ -514,10 +514,20 @@ def _subject_text(rng: random.Random, subject: _Subject, sentiment: Sentiment) -
 
 
 @dataclass(frozen=True, slots=True)
+class _Burst:
+    start: float
+    rise: float  # seconds to reach the peak
+    hold: float  # seconds at the peak
+    decay: float  # time constant of the fading, seconds
+    subject: _Subject
+    viral: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """The events placed in one organisation's month."""
 
-    bursts: list[tuple[float, float, float, float, _Subject]]  # start, rise, hold, decay, subject
+    bursts: list[_Burst]
     festival: tuple[float, float, float, _Subject] | None  # start, duration, multiplier
     busy_day: tuple[float, float, _Subject] | None  # start of the local day, multiplier
     drift: tuple[float, float, float] | None  # start, end, extra negative share at the end
@@ -543,16 +553,19 @@ def _plan_org(rng: random.Random, start: datetime, days: int, bursts: int, decoy
         return _local_midnight(start + timedelta(days=day_index)) + hour * 3600
 
     planned_bursts = []
-    for day in chosen[:bursts]:
-        # A bad buzz starts at any waking hour, floods within minutes and fades over hours.
+    for index, day in enumerate(chosen[:bursts]):
+        # A bad buzz starts at any waking hour and fades over hours. Half of them go viral (a
+        # flood within a minute or two), the others build up over a quarter of an hour.
+        viral = index % 2 == 0
         begin = local_time(day, rng.uniform(6.5, 22.0))
         planned_bursts.append(
-            (
-                begin,
-                rng.uniform(1, 8) * 60,
-                rng.uniform(20, 90) * 60,
-                rng.uniform(30, 120) * 60,
-                rng.choice(_BURST_SUBJECTS),
+            _Burst(
+                start=begin,
+                rise=rng.uniform(1, 3) * 60 if viral else rng.uniform(5, 20) * 60,
+                hold=rng.uniform(20, 90) * 60,
+                decay=rng.uniform(30, 120) * 60,
+                subject=rng.choice(_BURST_SUBJECTS),
+                viral=viral,
             )
         )
     extra = chosen[bursts:]
@@ -677,10 +690,16 @@ def _add_events(
 ) -> list[LabelledWindow]:
     windows: list[LabelledWindow] = []
     hourly = org.daily_volume / 24
-    for begin, rise, hold, decay, subject in plan.bursts:
-        # Peak rate: a few times the usual hourly volume, and at least twenty an hour (a post
-        # shared in the town's Facebook group is enough for that in a village).
-        peak = max(20.0, hourly * rng.uniform(2.5, 8.0)) / 3600
+    for burst in plan.bursts:
+        begin, rise, hold, decay, subject = (
+            burst.start, burst.rise, burst.hold, burst.decay, burst.subject
+        )  # fmt: skip
+        # Peak rate: several times the usual hourly volume, and at least twenty messages an
+        # hour (a post shared in the town's Facebook group is enough for that in a village).
+        if burst.viral:
+            peak = max(45.0, hourly * rng.uniform(6.0, 15.0)) / 3600
+        else:
+            peak = max(20.0, hourly * rng.uniform(2.5, 6.0)) / 3600
         finish = begin + rise + hold + decay * 2.3  # intensity has fallen under 10 % of the peak
         t = begin
         while True:
@@ -715,7 +734,7 @@ def _add_events(
                 WindowKind.NEGATIVE_BURST,
                 datetime.fromtimestamp(round(begin), UTC),
                 datetime.fromtimestamp(round(finish), UTC),
-                subject.label,
+                f"{subject.label} ({'viral' if burst.viral else 'montée lente'})",
             )
         )
     if plan.festival is not None:
