@@ -712,4 +712,6 @@ def top_terms(texts: Iterable[str], limit: int = 5) -> tuple[str, ...]:
             if len(word) > 2 and word not in _STOPWORDS and not word.isdigit()
         }
         counts.update(words)  # once per message: a term spreads when many people use it
-    return tuple(word for word, _ in counts.most_common(limit))
+    # Ties in alphabetical order, so that a replay gives the same terms every time.
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return tuple(word for word, _ in ranked[:limit])
