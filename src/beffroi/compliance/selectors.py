@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -310,7 +310,7 @@ def evidence_file_for(
             remote_id=log.remote_id or None,
             sponsored=log.sponsored,
             flags=tuple(str(f) for f in log.flags),
-            validations=tuple(_validation(v) for v in log.validations),
+            validations=tuple(_validation(v, log.published_at) for v in log.validations),
             justification=log.justification,
             draft_id=log.draft_ref or None,
         )
@@ -327,9 +327,19 @@ def evidence_file_for(
     )
 
 
-def _validation(raw: dict[str, Any]) -> Validation:
-    at = raw.get("at")
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else timezone.now()
+def parse_moment(value: object, fallback: datetime) -> datetime:
+    """A stored ISO 8601 moment, or `fallback` when it is missing or malformed."""
+    if isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return fallback
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return fallback
+
+
+def _validation(raw: dict[str, Any], fallback: datetime) -> Validation:
+    moment = parse_moment(raw.get("at"), fallback)
     return Validation(
         by=str(raw.get("by", "")),
         role=str(raw.get("role", "")),

@@ -39,6 +39,7 @@ from beffroi.compliance.personal_data import PersonalDataSpec, personal_data_spe
 from beffroi.compliance.rgpd import DataKind, RetentionPolicy, guess_networks, normalise_handle
 from beffroi.compliance.selectors import (
     DraftCompliance,
+    parse_moment,
     person_query,
     person_records,
     retention_policy_for,
@@ -666,8 +667,7 @@ def _own_archive_records(
             )
         )
         for index, validation in enumerate(log.validations):
-            at = validation.get("at")
-            moment = datetime.fromisoformat(at) if isinstance(at, str) else log.published_at
+            moment = parse_moment(validation.get("at"), log.published_at)
             records.append(
                 ArchiveRecord(
                     RecordKind.APPROVAL,
