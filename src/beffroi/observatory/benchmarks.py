@@ -29,14 +29,15 @@ class Metric:
     label: str
     unit: str
     higher_is_better: bool | None  # None: neither (a profile, not a performance)
+    percent: bool = True  # a ratio, shown as a percentage
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("posts_per_week", "Rythme de publication", "publications / semaine", True),
+    Metric("posts_per_week", "Rythme de publication", "publications / semaine", True, False),
     Metric("engagement_rate", "Taux d'engagement", "% des impressions", True),
     Metric("relay_share", "Part de contenus relayés du site", "% des publications", False),
     Metric("sponsored_share", "Part de publications sponsorisées", "% des publications", None),
-    Metric("net_sentiment", "Sentiment net des messages reçus", "positifs − négatifs, %", True),
+    Metric("net_sentiment", "Sentiment net des messages reçus", "% positifs − % négatifs", True),
 )
 METRIC_KEYS = tuple(m.key for m in METRICS)
 MIN_PEERS = 5
@@ -232,6 +233,20 @@ class PeerPosition:
     percentile: float
     peer_median: float | None
     peer_mean: float | None
+
+    def shown(self, value: float | None) -> float | None:
+        """A value as the page shows it (ratios as percentages)."""
+        if value is None:
+            return None
+        return value * 100.0 if self.metric.percent else value
+
+    @property
+    def value_shown(self) -> float | None:
+        return self.shown(self.value)
+
+    @property
+    def median_shown(self) -> float | None:
+        return self.shown(self.peer_median)
 
 
 def positions_of(table: pa.Table, organisation: str) -> list[PeerPosition]:

@@ -18,6 +18,7 @@ from beffroi.core.demo import DemoContext
 from beffroi.observatory.accounts import PRESENCE_NETWORKS
 from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
 from beffroi.observatory.register import CollectivityKind, register_load
+from beffroi.observatory.selectors import DEMO_MARKER
 from beffroi.observatory.services import register_load_into_database
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def _simulated_peer_activity(context: DemoContext) -> None:
     from beffroi.observatory.register import population_band
 
     lake = EventLake(str(settings.BEFFROI_LAKE_URL))
-    marker = f"{lake.base}/.observatory-demo"
+    marker = f"{lake.base}/{DEMO_MARKER}"
     if lake.local and _exists(marker):
         return
     band = population_band(CollectivityKind.COMMUNE, context.commune.population).key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -170,17 +171,32 @@ class PositionReport:
     end: date
     positions: list[Any]  # list[benchmarks.PeerPosition]
     organisations_compared: int
+    simulated: bool = False  # the demo wrote simulated peers into the lake
 
 
-def _lake_organisation_ids() -> dict[str, tuple[CollectivityKind, str]]:
-    """Beffroi organisations tied to the register: their slug is their id in the lake."""
-    ids: dict[str, tuple[CollectivityKind, str]] = {}
-    for slug, kind, code in Organisation.objects.exclude(code="").values_list(
-        "slug", "kind", "code"
-    ):
-        if kind in {k.value for k in PRESENCE_KINDS}:
-            ids[slug] = (CollectivityKind(kind), code.strip().upper())
-    return ids
+DEMO_MARKER = ".observatory-demo"
+
+
+def _beffroi_organisations(
+    register: Any,
+) -> tuple[dict[str, tuple[CollectivityKind, str]], list[Any]]:
+    """Beffroi organisations (their slug is their id in the lake): those tied to the register by
+    kind and code, and the others (fictitious demo communes, unknown codes) by kind and population."""
+    from beffroi.observatory.benchmarks import UnregisteredOrganisation
+
+    tied: dict[str, tuple[CollectivityKind, str]] = {}
+    others: list[UnregisteredOrganisation] = []
+    kinds = {k.value for k in PRESENCE_KINDS}
+    rows = Organisation.objects.filter(kind__in=kinds).values_list(
+        "slug", "kind", "code", "name", "population"
+    )
+    for slug, kind, code, name, population in rows:
+        key = (CollectivityKind(kind), code.strip().upper())
+        if code and register.get(*key) is not None:
+            tied[slug] = key
+        else:
+            others.append(UnregisteredOrganisation(slug, CollectivityKind(kind), name, population))
+    return tied, others
 
 
 def organisation_position(
@@ -193,7 +209,6 @@ def organisation_position(
     except ImportError:  # a deployment without the analytics lake has no activity to compare
         return None
     from beffroi.observatory.benchmarks import (
-        UnregisteredOrganisation,
         activity_by_organisation,
         directory_table,
         peer_benchmark,
@@ -207,17 +222,7 @@ def organisation_position(
     end = today or date.today()
     start = end - timedelta(days=days - 1)
     register = register_load()
-    tied = _lake_organisation_ids()
-    unregistered = []
-    if organisation.slug not in tied and organisation.kind in {k.value for k in PRESENCE_KINDS}:
-        unregistered.append(
-            UnregisteredOrganisation(
-                organisation.slug,
-                CollectivityKind(organisation.kind),
-                organisation.name,
-                organisation.population,
-            )
-        )
+    tied, unregistered = _beffroi_organisations(register)
     directory = directory_table(register, organisations=tied, unregistered=unregistered)
     with open_backend() as backend:
         if lake.has_data(ROLLUPS_DIR):
@@ -237,4 +242,5 @@ def organisation_position(
         end=end,
         positions=positions,
         organisations_compared=len(set(table.column("organisation").to_pylist())),
+        simulated=lake.local and os.path.exists(os.path.join(lake.base, DEMO_MARKER)),
     )
