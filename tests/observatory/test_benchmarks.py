@@ -135,3 +135,34 @@ def test_activity_from_the_lake(backend, register):
         if p.metric.key == "posts_per_week"
     )
     assert ranks[0] == 1 and ranks[-1] <= 6
+
+
+def test_presence_on_the_engine_equals_the_command(backend, register, tmp_path):
+    """The national presence table computed by the engine is the CLI's, digit for digit."""
+    from beffroi.observatory.accounts import accounts_parse
+    from beffroi.observatory.benchmarks import presence_expr
+    from beffroi.observatory.presence import presence_table
+
+    lines = ["code,kind,network,url"]
+    for i, commune in enumerate(sorted(c.code for c in register.of_kind(K.COMMUNE))[:2_000]):
+        lines.append(f"{commune},commune,{['facebook', 'x', 'instagram'][i % 3]},")
+        lines.append(f"{commune},commune,facebook,")  # duplicates on facebook
+    lines += ["84,region,x,", "84,region,x,", "01,departement,linkedin,", "200046977,epci,youtube,"]
+    accounts = accounts_parse("\n".join(lines) + "\n", register).accounts
+    expected = [r.as_dict() for r in presence_table(accounts, register)]
+
+    rows = pa.table(
+        {
+            "kind": [a.kind.value for a in accounts] * 2,  # twice: counted once
+            "code": [a.code for a in accounts] * 2,
+            "network": [a.network.value for a in accounts] * 2,
+        }
+    )
+    directory = backend.register(directory_table(register))
+    result = backend.to_arrow(presence_expr(backend.register(rows), directory)).to_pylist()
+
+    assert result == expected
+    commune_facebook = next(
+        r for r in result if (r["kind"], r["network"]) == ("commune", "facebook")
+    )
+    assert (commune_facebook["with_account"], commune_facebook["share"]) == (2_000, 5.7)

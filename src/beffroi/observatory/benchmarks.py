@@ -267,3 +267,56 @@ def positions_of(table: pa.Table, organisation: str) -> list[PeerPosition]:
         )
         for r in rows
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Presence, for a national run on the engines (the CLI computes the same table in Python)
+
+
+def presence_expr(accounts: ir.Table, directory: ir.Table) -> ir.Table:
+    """One row per kind and network (all 4 x 7, in the CLI's order) from validated accounts.
+
+    `accounts` has `kind`, `code`, `network` (several rows of one collectivité and network count
+    once); `directory` has `kind` and `code` (see `directory_table`). Shares are rounded half up
+    to one decimal with integer arithmetic, so that every engine prints the same digits.
+    """
+    from beffroi.observatory.accounts import PRESENCE_NETWORKS
+    from beffroi.observatory.register import PRESENCE_KINDS
+
+    grid = ibis.memtable(
+        {
+            "kind": [k.value for k in PRESENCE_KINDS for _ in PRESENCE_NETWORKS],
+            "network": [n.value for _ in PRESENCE_KINDS for n in PRESENCE_NETWORKS],
+            "position": list(range(len(PRESENCE_KINDS) * len(PRESENCE_NETWORKS))),
+        }
+    )
+    known = directory.select("kind", "code").distinct()
+    present = (
+        accounts.select("kind", "code", "network").distinct().semi_join(known, ["kind", "code"])
+    )
+    counted = present.group_by(["kind", "network"]).agg(with_account=present.count())
+    totals = known.group_by("kind").agg(total=known.count())
+    table = grid.left_join(counted, ["kind", "network"]).select(
+        grid.kind, grid.network, grid.position, with_account=counted.with_account.fill_null(0)
+    )
+    table = table.left_join(totals, "kind").select(
+        table.kind,
+        table.network,
+        table.position,
+        table.with_account,
+        total=totals.total.fill_null(0),
+    )
+    n, d = table.with_account.cast("int64"), table.total.cast("int64")
+    tenths = (d > 0).ifelse((2 * n * 1000 + d) // (2 * d), 0)
+    return (
+        table.select(
+            "kind",
+            "network",
+            "with_account",
+            "total",
+            share=tenths.cast("float64") / 10.0,
+            position=table.position,
+        )
+        .order_by("position")
+        .drop("position")
+    )
