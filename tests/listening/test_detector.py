@@ -203,3 +203,28 @@ def test_top_terms_fold_accents_and_skip_stopwords() -> None:
     terms = top_terms(["La PISCINE fermée !", "piscine fermee, honte", "Honte à la piscine"])
     assert terms[:3] == ("piscine", "fermee", "honte")  # ties in alphabetical order
     assert "la" not in terms and "mairie" not in terms
+
+
+def test_a_detector_restored_from_its_state_goes_on_as_if_never_stopped() -> None:
+    import json
+
+    burst_start = START + timedelta(days=8, hours=9, minutes=7)
+    observations = sorted(
+        everyday(TOWN)
+        + everyday(VILLAGE, seed=9)
+        + event(TOWN, burst_start, count=90, minutes=90, negative_share=0.85),
+        key=lambda o: o.ts,
+    )
+    # Stop in the middle of the burst, after it has fired: the restored one must not fire again.
+    cut = next(i for i, o in enumerate(observations) if o.ts >= burst_start + timedelta(minutes=20))
+
+    uninterrupted = BurstDetector()
+    expected = list(uninterrupted.observe_many(observations))
+    first = BurstDetector()
+    before = list(first.observe_many(observations[:cut]))
+    snapshot = json.loads(json.dumps(first.export_state()))  # as stored in a database
+    after = list(BurstDetector.from_state(snapshot).observe_many(observations[cut:]))
+
+    assert len(expected) == 1
+    assert before + after == expected
+    assert BurstDetector.from_state(snapshot).export_state() == snapshot

@@ -54,6 +54,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -310,6 +311,63 @@ class BurstDetector:
         self._share_decay = 0.5 ** (1 / cfg.share_half_life_hours)
         self._season_decay = 0.5 ** (1 / cfg.season_half_life_hours)
         self._last_at = -math.inf
+
+    # --- persistence: a worker that restarts goes on where it stopped ------------------------
+
+    STATE_VERSION = 1
+    _SCALARS = (
+        "first_at", "hour_start", "hour_total", "hour_negative", "level_count", "level_hours",
+        "share_negative", "share_total", "burst_since", "author_known",
+    )  # fmt: skip
+    _VECTORS = (
+        "hour_seen", "hour_expected", "day_seen", "day_expected", "hour_factor", "day_factor",
+    )  # fmt: skip
+
+    def export_state(self) -> dict[str, Any]:
+        """Everything the detector knows, as plain JSON-ready data."""
+        orgs: dict[str, Any] = {}
+        for org, state in self._orgs.items():
+            longest = max(state.windows, key=lambda window: window.seconds)
+            orgs[org] = {
+                **{name: getattr(state, name) for name in self._SCALARS},
+                **{name: list(getattr(state, name)) for name in self._VECTORS},
+                "items": [
+                    [i.at, i.negative, i.toxic, i.author, i.message_id, i.text, i.topic]
+                    for i in longest.items
+                ],
+            }
+        return {
+            "version": self.STATE_VERSION,
+            "last_at": self._last_at if math.isfinite(self._last_at) else None,
+            "orgs": orgs,
+        }
+
+    @classmethod
+    def from_state(
+        cls, data: dict[str, Any], config: DetectorConfig | None = None
+    ) -> BurstDetector:
+        """A detector that goes on from an `export_state` snapshot."""
+        if data.get("version") != cls.STATE_VERSION:
+            raise ValueError(f"version d'état inconnue : {data.get('version')!r}")
+        detector = cls(config)
+        if data["last_at"] is not None:
+            detector._last_at = float(data["last_at"])
+        for org, saved in data["orgs"].items():
+            state = detector._new_state(float(saved["first_at"]))
+            for name in cls._SCALARS:
+                setattr(state, name, saved[name])
+            for name in cls._VECTORS:
+                setattr(state, name, [float(value) for value in saved[name]])
+            items = [_Item(*row) for row in saved["items"]]
+            if items:
+                # Windows were last trimmed at this organisation's latest message.
+                latest = items[-1].at
+                for window in state.windows:
+                    for item in items:
+                        if item.at > latest - window.seconds:
+                            window.push(item)
+            detector._orgs[org] = state
+        return detector
 
     def observe_many(self, observations: Iterable[Observation]) -> Iterator[Alert]:
         for observation in observations:
