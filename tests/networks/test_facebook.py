@@ -164,6 +164,21 @@ def test_publishes_several_photos_as_one_post_with_attached_media() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("media", "expected"),
+    [
+        ((Media("/a.mp4", "video/mp4"), Media("/b.mp4", "video/mp4")), "une seule vidéo"),
+        ((Media("/a.mp4", "video/mp4"), Media("/b.jpg", "image/jpeg")), "ne mélange pas"),
+    ],
+)
+def test_preflight_names_what_facebook_will_refuse(media: tuple[Media, ...], expected: str) -> None:
+    variant = PostVariant(network=Network.FACEBOOK, text="x", media=media)
+    assert any(expected in p for p in make().preflight(variant))
+    with pytest.raises(ContentRejected) as caught:
+        make().publish(variant, "refused-before-any-call")
+    assert expected in caught.value.user_action
+
+
 @respx.mock
 def test_an_earlier_attempt_found_on_the_page_is_not_posted_again() -> None:
     respx.get(f"{G}/{PAGE}/published_posts").respond(json=load("published_posts.json"))

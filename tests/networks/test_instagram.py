@@ -170,12 +170,34 @@ def test_a_container_in_error_is_refused_with_instagram_reason_and_not_published
     variant = PostVariant(
         network=Network.INSTAGRAM,
         text="x",
-        media=(Media("https://cdn.ville-exemple.fr/f.avi", "video/x-msvideo"),),
+        media=(Media("https://cdn.ville-exemple.fr/f.mov", "video/quicktime"),),
     )
     with pytest.raises(ContentRejected) as caught:
         make().publish(variant, idempotency_key="ig-4")
     assert "Le format de la vidéo n'est pas pris en charge" in caught.value.user_action
     assert not routes["publish"].called
+
+
+@pytest.mark.parametrize(
+    ("media", "text", "expected"),
+    [
+        ((), "x", "sans image ni vidéo"),
+        (tuple(image() for _ in range(11)), "x", "au plus 10 médias"),
+        ((image(),), "#a " * 31, "au plus 30 hashtags"),
+        ((image(),), "x" * 2201, "dépasse 2200 caractères"),
+        ((Media("https://c.fr/f.avi", "video/x-msvideo"),), "x", "MP4 ou MOV"),
+    ],
+)
+def test_preflight_names_what_instagram_will_refuse(
+    media: tuple[Media, ...], text: str, expected: str
+) -> None:
+    problems = make().preflight(PostVariant(network=Network.INSTAGRAM, text=text, media=media))
+    assert any(expected in p for p in problems), problems
+
+
+def test_preflight_accepts_a_publishable_carousel() -> None:
+    variant = PostVariant(network=Network.INSTAGRAM, text="#a #b", media=(image(), image()))
+    assert make().preflight(variant) == ()
 
 
 def test_a_post_without_media_is_refused_before_any_call() -> None:

@@ -462,11 +462,31 @@ def test_a_too_long_commentary_surfaces_linkedin_reason_in_french() -> None:
     no_own_posts()
     respx.post(f"{L}/posts").respond(422, json=load("error_422_too_long.json"))
     with pytest.raises(ContentRejected) as caught:
-        make().publish(PostVariant(network=Network.LINKEDIN, text="x" * 3001), "k")
+        # 1,600 parentheses: 1,600 characters for us, 3,200 once LinkedIn's escapes are added.
+        make().publish(PostVariant(network=Network.LINKEDIN, text="(" * 1600), "k")
     assert caught.value.user_action == (
         "LinkedIn a refusé la publication : « Commentary is too long. Maximum length is 3000 "
         "characters. ». Corrigez le contenu selon ce motif, puis relancez la publication."
     )
+
+
+@pytest.mark.parametrize(
+    ("media", "text", "expected"),
+    [
+        ((Media("/v.mp4", "video/mp4"),), "x", "vidéos vers LinkedIn"),
+        (tuple(Media(f"/{i}.jpg", "image/jpeg") for i in range(21)), "x", "au plus 20 images"),
+        ((), "x" * 3001, "dépasse 3000 caractères"),
+    ],
+)
+def test_preflight_names_what_linkedin_will_refuse(
+    media: tuple[Media, ...], text: str, expected: str
+) -> None:
+    variant = PostVariant(network=Network.LINKEDIN, text=text, media=media)
+    problems = make().preflight(variant)
+    assert any(expected in p for p in problems), problems
+    with pytest.raises(ContentRejected) as caught:
+        make().publish(variant, "refused-before-any-call")  # no route: a call would fail loudly
+    assert expected in caught.value.user_action
 
 
 @respx.mock

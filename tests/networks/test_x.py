@@ -204,6 +204,22 @@ def test_a_video_is_sent_in_chunks_and_waited_for(tmp_path: Path) -> None:
     assert sent(post)["media"] == {"media_ids": [media]}
 
 
+@pytest.mark.parametrize(
+    ("media", "expected"),
+    [
+        (tuple(Media(f"/{i}.jpg", "image/jpeg") for i in range(5)), "au plus 4 images"),
+        ((Media("/v.mp4", "video/mp4"), Media("/i.jpg", "image/jpeg")), "une seule vidéo"),
+        ((Media("/v.avi", "video/x-msvideo"),), "MP4 ou MOV"),
+    ],
+)
+def test_preflight_names_what_x_will_refuse(media: tuple[Media, ...], expected: str) -> None:
+    variant = PostVariant(network=Network.X, text="x", media=media)
+    assert any(expected in p for p in make().preflight(variant))
+    with pytest.raises(ContentRejected) as caught:
+        make().publish(variant, "refused-before-any-call")
+    assert expected in caught.value.user_action
+
+
 def test_a_video_format_x_refuses_is_stopped_before_upload(tmp_path: Path) -> None:
     clip = tmp_path / "film.avi"
     clip.write_bytes(b"avi")

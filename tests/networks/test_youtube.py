@@ -202,6 +202,17 @@ def test_refused_subtitles_say_the_video_is_published(tmp_path: Path) -> None:
     assert "unsupported format" in caught.value.user_action
 
 
+def test_preflight_wants_one_video_and_nothing_else(tmp_path: Path) -> None:
+    adapter = make()
+    assert adapter.preflight(video_variant(tmp_path)) == ()
+    with_image = PostVariant(
+        network=Network.YOUTUBE,
+        text="x",
+        media=(Media("/v.mp4", "video/mp4"), Media("/i.jpg", "image/jpeg")),
+    )
+    assert adapter.preflight(with_image)
+
+
 def test_a_post_without_exactly_one_video_is_refused() -> None:
     with pytest.raises(ContentRejected) as caught:
         make().publish(PostVariant(network=Network.YOUTUBE, text="Texte"), "yt-4")

@@ -27,6 +27,7 @@ from beffroi.networks.facebook.graph import (
     graph_items,
     graph_next_page,
     parse_graph_time,
+    rejected_action,
     served_version,
     unix,
 )
@@ -105,6 +106,12 @@ class FacebookAdapter(NetworkAdapter):
             return as_already(self._done[idempotency_key])
         if variant.reply_to_remote_id:
             return self.reply(variant.reply_to_remote_id, variant.text, idempotency_key)
+        problems = self.preflight(variant)
+        if problems:
+            reason = " ; ".join(problems)
+            raise ContentRejected(
+                self.network, reason, reason=reason, user_action=rejected_action("Facebook", reason)
+            )
         result = publish_once(
             lookup=lambda: self._earlier_post(variant.text),
             create=lambda: self._create_post(variant),
@@ -112,6 +119,18 @@ class FacebookAdapter(NetworkAdapter):
         )
         self._done[idempotency_key] = result
         return result
+
+    def preflight(self, variant: PostVariant) -> tuple[str, ...]:
+        """What Facebook will refuse in this variant, known before any call (in French)."""
+        problems: list[str] = []
+        videos = [m for m in variant.media if m.mime_type.startswith("video/")]
+        if len(videos) > 1:
+            problems.append("Facebook publie une seule vidéo par publication")
+        if videos and len(videos) < len(variant.media):
+            problems.append("Facebook ne mélange pas vidéo et photos dans une même publication")
+        if len(variant.text) > self.max_text_length:
+            problems.append(f"le texte dépasse {self.max_text_length} caractères")
+        return tuple(problems)
 
     def _create_post(self, variant: PostVariant) -> PublishResult:
         images = [m for m in variant.media if m.mime_type.startswith("image/")]

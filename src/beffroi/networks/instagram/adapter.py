@@ -68,6 +68,8 @@ from beffroi.networks.x.dedupe import (
 )
 
 MAX_CAROUSEL = 10
+MAX_HASHTAGS = 30
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})
 CONTAINER_POLLS = 20
 CONTAINER_POLL_SECONDS = 3.0
 
@@ -116,7 +118,9 @@ class InstagramAdapter(NetworkAdapter):
             return as_already(self._done[idempotency_key])
         if variant.reply_to_remote_id:
             return self.reply(variant.reply_to_remote_id, variant.text, idempotency_key)
-        self._check_media(variant)
+        problems = self.preflight(variant)
+        if problems:
+            self._refuse(" ; ".join(problems))
         result = publish_once(
             lookup=lambda: self._earlier_post(variant.text),
             create=lambda: self._create_post(variant),
@@ -124,13 +128,31 @@ class InstagramAdapter(NetworkAdapter):
         self._done[idempotency_key] = result
         return result
 
-    def _check_media(self, variant: PostVariant) -> None:
+    def preflight(self, variant: PostVariant) -> tuple[str, ...]:
+        """What Instagram will refuse in this variant, known before any call (in French)."""
+        problems: list[str] = []
         if not variant.media:
-            self._refuse("Instagram n'accepte aucune publication sans image ni vidéo")
+            problems.append("Instagram n'accepte aucune publication sans image ni vidéo")
         if len(variant.media) > MAX_CAROUSEL:
-            self._refuse(f"un carrousel Instagram compte au plus {MAX_CAROUSEL} images ou vidéos")
-        for media in variant.media:  # refuse before any call rather than after a container
-            self._public_url(media)
+            problems.append(f"un carrousel Instagram compte au plus {MAX_CAROUSEL} médias")
+        if len(variant.text) > self.max_text_length:
+            problems.append(f"la légende dépasse {self.max_text_length} caractères")
+        if variant.text.count("#") > MAX_HASHTAGS:
+            problems.append(f"Instagram accepte au plus {MAX_HASHTAGS} hashtags par publication")
+        for media in variant.media:
+            if media.mime_type.startswith("video/") and media.mime_type not in VIDEO_TYPES:
+                problems.append(f"Instagram accepte les vidéos MP4 ou MOV, pas {media.mime_type}")
+            if not self._has_public_url(media):
+                problems.append(
+                    f"Instagram télécharge les médias depuis une adresse publique : {media.path} "
+                    "n'en a pas (l'administrateur doit configurer l'adresse publique des médias)"
+                )
+        return tuple(problems)
+
+    def _has_public_url(self, media: Media) -> bool:
+        return media.path.startswith(("https://", "http://")) or callable(
+            self.options.get("public_media_url")
+        )
 
     def _refuse(self, reason: str) -> None:
         raise ContentRejected(

@@ -65,6 +65,7 @@ from beffroi.networks.x.dedupe import (
 )
 
 PAGE_SIZE = 50
+MAX_IMAGES = 20
 
 
 @register_adapter(Network.LINKEDIN)
@@ -123,13 +124,14 @@ class LinkedInAdapter(NetworkAdapter):
             return as_already(self._done[idempotency_key])
         if variant.reply_to_remote_id:
             return self.reply(variant.reply_to_remote_id, variant.text, idempotency_key)
-        if any(m.mime_type.startswith("video/") for m in variant.media):
-            reason = "l'envoi de vidéos vers LinkedIn n'est pas encore pris en charge par Beffroi"
+        problems = self.preflight(variant)
+        if problems:
+            reason = " ; ".join(problems)
             raise ContentRejected(
                 self.network,
                 reason,
                 reason=reason,
-                user_action="Publiez la vidéo depuis LinkedIn, ou remplacez-la par des images.",
+                user_action=f"LinkedIn refusera cette publication : « {reason} ». Corrigez-la d'abord.",
             )
         result = publish_once(
             lookup=lambda: self._earlier_post(variant.text),
@@ -138,6 +140,20 @@ class LinkedInAdapter(NetworkAdapter):
         )
         self._done[idempotency_key] = result
         return result
+
+    def preflight(self, variant: PostVariant) -> tuple[str, ...]:
+        """What LinkedIn (or Beffroi's LinkedIn support) will refuse, known before any call."""
+        problems: list[str] = []
+        if any(m.mime_type.startswith("video/") for m in variant.media):
+            problems.append(
+                "l'envoi de vidéos vers LinkedIn n'est pas encore pris en charge par Beffroi "
+                "(publiez la vidéo depuis LinkedIn, ou remplacez-la par des images)"
+            )
+        if len(variant.media) > MAX_IMAGES:
+            problems.append(f"LinkedIn accepte au plus {MAX_IMAGES} images par publication")
+        if len(variant.text) > self.max_text_length:
+            problems.append(f"le texte dépasse {self.max_text_length} caractères")
+        return tuple(problems)
 
     def _create_post(self, variant: PostVariant) -> PublishResult:
         text = variant.text

@@ -60,6 +60,7 @@ from beffroi.networks.x.dedupe import (
 # Recent search and the conversation of a post reach back 7 days on the standard access levels.
 SEARCH_WINDOW = timedelta(days=7)
 MEDIA_CATEGORIES = {"image/gif": "tweet_gif"}
+MAX_MEDIA = 4
 VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/mp2t"})
 VIDEO_CHUNK = 4 * 1024 * 1024
 VIDEO_POLLS = 60
@@ -116,6 +117,15 @@ class XAdapter(NetworkAdapter):
         """Publishes a post, or a thread whose parts answer each other; each part exactly once."""
         if idempotency_key in self._done:
             return as_already(self._done[idempotency_key])
+        problems = self.preflight(variant)
+        if problems:
+            reason = " ; ".join(problems)
+            raise ContentRejected(
+                self.network,
+                reason,
+                reason=reason,
+                user_action=f"X refusera cette publication : « {reason} ». Corrigez-la d'abord.",
+            )
         text = variant.text
         if variant.link and variant.link not in text:
             text = f"{text}\n{variant.link}"
@@ -135,6 +145,22 @@ class XAdapter(NetworkAdapter):
         )
         self._done[idempotency_key] = result
         return result
+
+    def preflight(self, variant: PostVariant) -> tuple[str, ...]:
+        """What X will refuse in this variant, known before any call (in French).
+
+        The weighted length (280, links counted 23) is the composer's check (twitter-text v3).
+        """
+        problems: list[str] = []
+        videos = [m for m in variant.media if m.mime_type.startswith("video/")]
+        if len(variant.media) > MAX_MEDIA:
+            problems.append(f"X accepte au plus {MAX_MEDIA} images par publication")
+        if videos and len(variant.media) > 1:
+            problems.append("X accepte une seule vidéo, sans autre média, par publication")
+        for video in videos:
+            if video.mime_type not in VIDEO_TYPES:
+                problems.append(f"X accepte les vidéos MP4 ou MOV, pas {video.mime_type}")
+        return tuple(problems)
 
     def _post_once(
         self,

@@ -118,15 +118,17 @@ class YouTubeAdapter(NetworkAdapter):
             return as_already(self._done[idempotency_key])
         if variant.reply_to_remote_id:
             return self.reply(variant.reply_to_remote_id, variant.text, idempotency_key)
-        videos = [m for m in variant.media if m.mime_type.startswith("video/")]
-        if len(videos) != 1:
-            reason = "YouTube publie exactement une vidéo par publication"
+        problems = self.preflight(variant)
+        if problems:
+            reason = " ; ".join(problems)
             raise ContentRejected(
                 self.network,
                 reason,
                 reason=reason,
-                user_action="Joignez une (et une seule) vidéo à la version YouTube.",
+                user_action=f"YouTube refusera cette publication : « {reason} ». "
+                "Joignez une (et une seule) vidéo à la version YouTube.",
             )
+        videos = [m for m in variant.media if m.mime_type.startswith("video/")]
         tag = marker_tag(idempotency_key)
         metadata = self._metadata(variant, tag)
         result = publish_once(
@@ -172,6 +174,13 @@ class YouTubeAdapter(NetworkAdapter):
                 "Corrigez le fichier de sous-titres (WebVTT ou SRT), puis relancez."
             )
             raise
+
+    def preflight(self, variant: PostVariant) -> tuple[str, ...]:
+        """What YouTube will refuse in this variant, known before any call (in French)."""
+        videos = [m for m in variant.media if m.mime_type.startswith("video/")]
+        if len(videos) != 1 or len(variant.media) != 1:
+            return ("YouTube publie exactement une vidéo, sans autre média, par publication",)
+        return ()
 
     def _metadata(self, variant: PostVariant, tag: str) -> dict[str, Any]:
         text = variant.text
