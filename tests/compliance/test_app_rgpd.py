@@ -268,3 +268,25 @@ def test_retention_defaults_come_from_the_settings(commune, admin, settings):
     policy = selectors.retention_policy_for(organisation=commune)
     assert policy.days_for(DataKind.LISTENING_MENTIONS) == 20
     assert policy.days_for(DataKind.INBOX_MESSAGES) == 365
+
+
+def test_erasure_is_refused_whole_when_the_lake_cannot_erase(
+    inbox_model, spec, commune, admin, tmp_path, settings, monkeypatch
+):
+    pytest.importorskip("beffroi.analytics.lake")
+    monkeypatch.delenv("BEFFROI_PSEUDONYM_KEY", raising=False)
+    settings.BEFFROI_PSEUDONYM_KEY = ""
+    settings.BEFFROI_LAKE_URL = str(tmp_path / "lake")
+    message(inbox_model, commune, "x", "MarieD", 5, remote_id="98765")
+    request = services.erasure_request_create(
+        organisation=commune,
+        actor=admin,
+        kind="effacement",
+        requester="Marie",
+        handles=[("x", "@maried")],
+    )
+    with pytest.raises(DomainError, match="lac statistique"):
+        services.erasure_request_execute(request=request, actor=admin, specs=[spec])
+    assert inbox_model.objects.count() == 1  # nothing deleted: the transaction rolled back
+    request.refresh_from_db()
+    assert request.status == ErasureRequest.Status.RECEIVED

@@ -362,10 +362,17 @@ def _lake_erase(pairs: set[tuple[str, str]]) -> int:
     lake = _lake()
     if lake is None or not pairs:
         return 0
-    return sum(
-        int(lake.erase_author(network=network, author=author).rows_deleted)
-        for network, author in sorted(pairs)
-    )
+    from beffroi.analytics.lake import LakeError
+
+    try:
+        return sum(
+            int(lake.erase_author(network=network, author=author).rows_deleted)
+            for network, author in sorted(pairs)
+        )
+    except LakeError as error:
+        # Without the pseudonymisation key the lake cannot find the person's events: the whole
+        # erasure is refused rather than half done.
+        raise DomainError(f"Effacement impossible dans le lac statistique : {error}") from error
 
 
 @transaction.atomic
