@@ -29,6 +29,7 @@ K = CollectivityKind
         ("1", K.REGION, "01"),
         ("200000172.0", K.EPCI, "200000172"),  # read as a float by pandas or a spreadsheet
         ("200 000 172", K.EPCI, "200000172"),
+        ("2,00046977E+08", K.EPCI, "200046977"),  # scientific notation of a French spreadsheet
         ("\u00a0'75056 ", K.COMMUNE, "75056"),  # non-breaking space and Excel's text apostrophe
     ],
 )
@@ -152,3 +153,18 @@ def test_unusable_files(register, tmp_path):
         accounts_parse("code,kind,url\n84,region,x\n", register)
     with pytest.raises(AccountsFileError, match="lecture impossible"):
         accounts_read(tmp_path / "absent.csv", register)
+
+
+def test_old_mac_line_endings_and_other_register_kinds(register):
+    text = (
+        "code,kind,network,url\r"
+        "1001,commune,x,\r"
+        "217500016,epci,x,\r"  # line 3: the SIREN of Paris (a commune), filed as an EPCI
+        "\r"
+        "200057867,epci,x,\r"  # line 5: Plaine Commune is a Grand Paris territory, not an EPCI
+    )
+    result = accounts_parse(text, register)
+    assert [(a.line, a.code) for a in result.accounts] == [(2, "01001")]
+    errors = {issue.line: issue.message for issue in result.errors}
+    assert "commune 75056 (Paris), par son SIREN" in errors[3]
+    assert "établissement public territorial 200057867 (Plaine Commune)" in errors[5]

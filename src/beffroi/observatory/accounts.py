@@ -127,6 +127,7 @@ def network_parse(text: str) -> Network | None:
 
 _SPACES = re.compile(r"\s+")
 _FLOAT_ZERO = re.compile(r"\d+\.0+")
+_SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?E\+?\d{1,2}")
 _ONE_DIGIT = re.compile(r"\d")
 _FOUR_DIGITS = re.compile(r"\d{4}")
 _CORSICA_TRUNCATED = re.compile(r"[AB]\d{3}")
@@ -140,6 +141,11 @@ def code_clean(text: str) -> str:
         code = _SPACES.sub("", text.replace("\u00a0", " ")).strip("'\"=").upper()
     if _FLOAT_ZERO.fullmatch(code):
         code = code.split(".", 1)[0]
+    elif _SCIENTIFIC.fullmatch(code):
+        # `2.00046977E+08`: a SIREN shown in scientific notation, exact when it is a whole number.
+        value = float(code.replace(",", "."))
+        if value.is_integer():
+            code = str(int(value))
     return code
 
 
@@ -214,11 +220,19 @@ def _sniff_delimiter(first_line: str) -> str:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Rows with the line number where each starts (a quoted field may span lines)."""
+    # Old Mac spreadsheets end lines with a bare CR, which the csv module refuses.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.splitlines(keepends=True)
     first = next((line for line in lines if line.strip()), "")
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(first))
     previous_end = 0
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise AccountsFileError(f"ligne {reader.line_num} : CSV illisible ({exc})") from exc
         start = previous_end + 1
         previous_end = reader.line_num
         yield start, row
@@ -333,12 +347,16 @@ def _unknown_code_message(
             successor = f" ; commune actuelle : {retired.successor}{name}"
         return f"le code {code} n'est pas une collectivité comptée : {retired.reason}{successor}"
     others = []
-    for other in PRESENCE_KINDS:
+    for other in CollectivityKind:
         if other is kind:
             continue
         found = register.get(other, code_for_kind(cleaned, other))
         if found is not None:
             others.append(f"{other.label.lower()} {found.code} ({found.name})")
+    commune = register.commune_by_siren.get(cleaned)
+    if commune is not None and kind is not CollectivityKind.COMMUNE:
+        found = register.get(CollectivityKind.COMMUNE, commune)
+        others.append(f"commune {commune} ({found.name if found else ''}), par son SIREN")
     if others:
         return (
             f"le code {raw} n'existe pas pour le type {kind.value} mais désigne : "
