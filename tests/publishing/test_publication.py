@@ -310,3 +310,22 @@ def test_chaos_every_post_is_published_exactly_once(team, seed):
     assert Draft.objects.filter(
         pk__in=[d.pk for d in drafts], state=State.PUBLISHED
     ).count() == len(drafts)
+
+
+def test_best_posting_times_are_learned_from_the_account_history(team):
+    line = services.editorial_line_save(
+        account=team.accounts[Network.FACEBOOK], actor=team.cm, posts_per_week=3
+    )
+    clock = Clock(datetime(2025, 9, 1, tzinfo=UTC))
+    learned = services.editorial_lines_learn_all(
+        since=datetime(2025, 3, 1, tzinfo=UTC), adapter_for=SandboxNetworks(clock), now=clock.now
+    )
+    assert learned == 1
+    line.refresh_from_db()
+    assert len(line.best_times) == 3
+    assert all(0 <= slot["weekday"] <= 6 and 0 <= slot["hour"] <= 23 for slot in line.best_times)
+    # Learned from enough posts of its own history, not the defaults.
+    assert all(slot["median_rate"] is not None and slot["posts"] >= 2 for slot in line.best_times)
+    rates = [slot["median_rate"] for slot in line.best_times]
+    assert rates == sorted(rates, reverse=True)
+    assert AuditEntry.objects.filter(action="editorial_line.learn").exists()
