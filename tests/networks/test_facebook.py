@@ -479,6 +479,14 @@ def test_malformed_json_is_a_clear_transient_error() -> None:
 
 
 @respx.mock
+def test_an_answer_without_a_documented_field_is_a_malformed_response() -> None:
+    respx.get(f"{G}/{PAGE}/tagged").respond(json={"data": [{"id": "1", "message": "sans date"}]})
+    with pytest.raises(MalformedResponse) as caught:
+        make().fetch_mentions(since=NOW - timedelta(days=7))
+    assert "created_time" in caught.value.message and caught.value.retryable
+
+
+@respx.mock
 def test_a_refused_post_surfaces_meta_french_reason_in_the_user_action() -> None:
     no_earlier_posts()
     respx.post(f"{G}/{PAGE}/feed").mock(return_value=_fault(400, "error_rejected.json"))

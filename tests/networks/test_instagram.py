@@ -451,6 +451,14 @@ def test_malformed_json() -> None:
 
 
 @respx.mock
+def test_an_answer_without_a_documented_field_is_a_malformed_response() -> None:
+    respx.get(f"{G}/{IG}/tags").respond(json={"data": [{"id": "1", "caption": "sans date"}]})
+    with pytest.raises(MalformedResponse) as caught:
+        make().fetch_mentions(since=NOW - timedelta(days=7))
+    assert "timestamp" in caught.value.message
+
+
+@respx.mock
 def test_rejected_image_surfaces_instagram_french_reason() -> None:
     publishing_routes()
     respx.post(f"{G}/{IG}/media").respond(400, json=load("error_rejected.json"))

@@ -458,6 +458,15 @@ def test_malformed_json() -> None:
 
 
 @respx.mock
+def test_an_answer_without_a_documented_field_is_a_malformed_response() -> None:
+    respx.get(url__regex=rf"{re.escape(L)}/socialActions/.+/comments").respond(
+        json={"elements": [{"actor": "urn:li:person:1", "message": {"text": "sans date"}}]}
+    )
+    with pytest.raises(MalformedResponse):
+        make().fetch_comments("urn:li:share:1", since=NOW - timedelta(days=1))
+
+
+@respx.mock
 def test_a_too_long_commentary_surfaces_linkedin_reason_in_french() -> None:
     no_own_posts()
     respx.post(f"{L}/posts").respond(422, json=load("error_422_too_long.json"))

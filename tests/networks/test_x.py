@@ -513,6 +513,15 @@ def test_malformed_json() -> None:
 
 
 @respx.mock
+def test_a_created_post_without_id_is_a_malformed_response() -> None:
+    no_own_posts()
+    respx.post(f"{X}/2/tweets").respond(201, json={"data": {"text": "sans identifiant"}})
+    with pytest.raises(MalformedResponse) as caught:
+        make().publish(PostVariant(network=Network.X, text="Bonjour"), "x-noid")
+    assert "'id'" in caught.value.message and caught.value.network is Network.X
+
+
+@respx.mock
 def test_an_invalid_post_surfaces_x_reason_in_french() -> None:
     no_own_posts()
     respx.post(f"{X}/2/tweets").respond(400, json=load("error_400_invalid.json"))

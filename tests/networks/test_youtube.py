@@ -446,6 +446,15 @@ def test_malformed_json() -> None:
 
 
 @respx.mock
+def test_an_answer_without_a_documented_field_is_a_malformed_response() -> None:
+    respx.get(f"{Y}/channels").respond(json={"items": [{"id": CHANNEL}]})
+    respx.get(f"{Y}/search").respond(json={"items": [{"id": {"videoId": "v"}, "snippet": {}}]})
+    with pytest.raises(MalformedResponse) as caught:
+        make().search("piscine", since=NOW - timedelta(days=1))
+    assert "publishedAt" in caught.value.message
+
+
+@respx.mock
 def test_an_invalid_title_surfaces_youtube_reason_in_french(tmp_path: Path) -> None:
     latest_uploads()
     respx.post(UPLOAD_URL).respond(400, json=load("error_400_invalid_title.json"))

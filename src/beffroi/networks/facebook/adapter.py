@@ -56,6 +56,7 @@ from beffroi.networks.x.dedupe import (
     already,
     as_already,
     find_earlier_attempt,
+    guarded,
     lookback_of,
     publish_once,
 )
@@ -101,6 +102,7 @@ class FacebookAdapter(NetworkAdapter):
         self.api.close()
 
     # ------------------------------------------------------------------ publishing
+    @guarded
     def publish(self, variant: PostVariant, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
             return as_already(self._done[idempotency_key])
@@ -223,6 +225,7 @@ class FacebookAdapter(NetworkAdapter):
         found = find_earlier_attempt(text, candidates, now=now, lookback=self.lookback)
         return already(found) if found else None
 
+    @guarded
     def reply(self, parent_remote_id: str, text: str, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
             return as_already(self._done[idempotency_key])
@@ -260,10 +263,12 @@ class FacebookAdapter(NetworkAdapter):
         self._done[idempotency_key] = result
         return result
 
+    @guarded
     def delete(self, remote_id: str) -> None:
         body = self.api.request_json("DELETE", f"/{remote_id}", params=LOCALE)
         _require_success(body, self.network, "suppression")
 
+    @guarded
     def hide_comment(self, remote_id: str, hidden: bool = True) -> None:
         body = self.api.post_json(
             f"/{remote_id}", data={"is_hidden": "true" if hidden else "false"}, params=LOCALE
@@ -271,6 +276,7 @@ class FacebookAdapter(NetworkAdapter):
         _require_success(body, self.network, "masquage du commentaire")
 
     # ------------------------------------------------------------------ reading
+    @guarded
     def fetch_posts(self, since: datetime) -> list[Post]:
         """Posts with reactions, comments, shares and insights.
 
@@ -297,6 +303,7 @@ class FacebookAdapter(NetworkAdapter):
             )
         ]
 
+    @guarded
     def fetch_comments(self, post_remote_id: str, since: datetime) -> list[Comment]:
         return [
             mapper.comment_from(node, post_remote_id=post_remote_id)
@@ -315,6 +322,7 @@ class FacebookAdapter(NetworkAdapter):
             )
         ]
 
+    @guarded
     def fetch_mentions(self, since: datetime) -> list[Mention]:
         return [
             mapper.mention_from_tagged(node)
@@ -332,6 +340,7 @@ class FacebookAdapter(NetworkAdapter):
             )
         ]
 
+    @guarded
     def account_stats(self) -> AccountStats:
         page = self.api.get_json(
             f"/{self.page_id}", params={"fields": "id,name,followers_count,fan_count", **LOCALE}
@@ -347,6 +356,7 @@ class FacebookAdapter(NetworkAdapter):
         return mapper.account_stats_from(page, insights, taken_at=self.clock())
 
     # ------------------------------------------------------------------ tokens
+    @guarded
     def verify_credentials(self) -> tuple[str, ...] | None:
         response = self.api.get(f"/{self.page_id or 'me'}", params={"fields": "id"})
         served = served_version(response)
@@ -376,6 +386,7 @@ class FacebookAdapter(NetworkAdapter):
             scopes=self.required_scopes,
         )
 
+    @guarded
     def exchange_code(
         self, code: str, redirect_uri: str, *, code_verifier: str | None = None
     ) -> TokenSet:
@@ -400,6 +411,7 @@ class FacebookAdapter(NetworkAdapter):
             },
         )
 
+    @guarded
     def refresh(self, tokens: TokenSet) -> TokenSet:
         return meta_refresh(
             self.api,

@@ -63,6 +63,7 @@ from beffroi.networks.x.dedupe import (
     already,
     as_already,
     find_earlier_attempt,
+    guarded,
     lookback_of,
     publish_once,
 )
@@ -113,6 +114,7 @@ class InstagramAdapter(NetworkAdapter):
         self.api.close()
 
     # ------------------------------------------------------------------ publishing
+    @guarded
     def publish(self, variant: PostVariant, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
             return as_already(self._done[idempotency_key])
@@ -278,6 +280,7 @@ class InstagramAdapter(NetworkAdapter):
         found = find_earlier_attempt(text, candidates, now=self.clock(), lookback=self.lookback)
         return already(found) if found else None
 
+    @guarded
     def reply(self, parent_remote_id: str, text: str, idempotency_key: str) -> PublishResult:
         """Replies to a comment (Instagram replies nest one level under a top-level comment)."""
         if idempotency_key in self._done:
@@ -310,11 +313,13 @@ class InstagramAdapter(NetworkAdapter):
         self._done[idempotency_key] = result
         return result
 
+    @guarded
     def delete(self, remote_id: str) -> None:
         body = self.api.request_json("DELETE", f"/{remote_id}", params=LOCALE)
         if not (isinstance(body, dict) and body.get("success") is True):
             raise ContentRejected(self.network, f"suppression refusée : {body!r}"[:300])
 
+    @guarded
     def hide_comment(self, remote_id: str, hidden: bool = True) -> None:
         body = self.api.post_json(
             f"/{remote_id}", data={"hide": "true" if hidden else "false"}, params=LOCALE
@@ -323,6 +328,7 @@ class InstagramAdapter(NetworkAdapter):
             raise ContentRejected(self.network, f"masquage refusé : {body!r}"[:300])
 
     # ------------------------------------------------------------------ reading
+    @guarded
     def fetch_posts(self, since: datetime) -> list[Post]:
         now = self.clock()
         nodes = list(
@@ -346,6 +352,7 @@ class InstagramAdapter(NetworkAdapter):
         except (ContentRejected, NotFound, PermissionMissing):
             return None
 
+    @guarded
     def fetch_comments(self, post_remote_id: str, since: datetime) -> list[Comment]:
         found: list[Comment] = []
         for node in self.api.paginate(
@@ -357,6 +364,7 @@ class InstagramAdapter(NetworkAdapter):
             found.extend(mapper.comments_from(node, media_id=post_remote_id))
         return [c for c in found if c.created_at >= since]
 
+    @guarded
     def fetch_mentions(self, since: datetime) -> list[Mention]:
         return [
             mapper.mention_from_tag(node)
@@ -369,6 +377,7 @@ class InstagramAdapter(NetworkAdapter):
             )
         ]
 
+    @guarded
     def search(self, query: str, since: datetime) -> list[Mention]:
         """Instagram searches hashtags only (30 distinct hashtags per 7 days per account)."""
         tag = "".join(query.split()).lstrip("#")
@@ -391,6 +400,7 @@ class InstagramAdapter(NetworkAdapter):
         mentions = [mapper.mention_from_hashtag(node) for node in graph_items(body)]
         return [m for m in mentions if m.created_at >= since]
 
+    @guarded
     def account_stats(self) -> AccountStats:
         now = self.clock()
         user = self.api.get_json(
@@ -410,6 +420,7 @@ class InstagramAdapter(NetworkAdapter):
         return mapper.account_stats_from(user, insights, taken_at=now)
 
     # ------------------------------------------------------------------ tokens
+    @guarded
     def verify_credentials(self) -> tuple[str, ...] | None:
         response = self.api.get(f"/{self.ig_user_id or 'me'}", params={"fields": "id"})
         served = served_version(response)
@@ -436,6 +447,7 @@ class InstagramAdapter(NetworkAdapter):
             scopes=self.required_scopes,
         )
 
+    @guarded
     def exchange_code(
         self, code: str, redirect_uri: str, *, code_verifier: str | None = None
     ) -> TokenSet:
@@ -465,6 +477,7 @@ class InstagramAdapter(NetworkAdapter):
             },
         )
 
+    @guarded
     def refresh(self, tokens: TokenSet) -> TokenSet:
         return meta_refresh(
             self.api,

@@ -60,6 +60,7 @@ from beffroi.networks.x.dedupe import (
     already,
     as_already,
     find_earlier_attempt,
+    guarded,
     lookback_of,
     publish_once,
 )
@@ -119,6 +120,7 @@ class LinkedInAdapter(NetworkAdapter):
         self.api.close()
 
     # ------------------------------------------------------------------ publishing
+    @guarded
     def publish(self, variant: PostVariant, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
             return as_already(self._done[idempotency_key])
@@ -228,6 +230,7 @@ class LinkedInAdapter(NetworkAdapter):
         found = find_earlier_attempt(text, candidates, now=self.clock(), lookback=self.lookback)
         return already(found) if found else None
 
+    @guarded
     def reply(self, parent_remote_id: str, text: str, idempotency_key: str) -> PublishResult:
         """Comments as the organisation on a post, or answers a comment (`urn:li:comment:(...)`)."""
         if idempotency_key in self._done:
@@ -269,10 +272,12 @@ class LinkedInAdapter(NetworkAdapter):
         self._done[idempotency_key] = result
         return result
 
+    @guarded
     def delete(self, remote_id: str) -> None:
         self.api.request("DELETE", f"/posts/{urn_path(remote_id)}")
 
     # ------------------------------------------------------------------ reading
+    @guarded
     def fetch_posts(self, since: datetime) -> list[Post]:
         elements: list[dict[str, Any]] = []
         start = 0
@@ -305,6 +310,7 @@ class LinkedInAdapter(NetworkAdapter):
             found.update(mapper.stats_by_post(body))
         return found
 
+    @guarded
     def fetch_comments(self, post_remote_id: str, since: datetime) -> list[Comment]:
         body = self.api.get_json(
             f"/socialActions/{urn_path(post_remote_id)}/comments", params={"count": 100}
@@ -315,6 +321,7 @@ class LinkedInAdapter(NetworkAdapter):
         ]
         return [c for c in comments if c.created_at >= since]
 
+    @guarded
     def fetch_mentions(self, since: datetime) -> list[Mention]:
         """Posts that mention the organisation, from its notifications, then read one by one."""
         now = self.clock()
@@ -336,6 +343,7 @@ class LinkedInAdapter(NetworkAdapter):
             mentions.append(mapper.mention_from_post(post))
         return [m for m in mentions if m.created_at >= since]
 
+    @guarded
     def account_stats(self) -> AccountStats:
         now = self.clock()
         size = self.api.get_json(
@@ -373,6 +381,7 @@ class LinkedInAdapter(NetworkAdapter):
         return mapper.places_from(best, counts, total, names)
 
     # ------------------------------------------------------------------ tokens and OAuth
+    @guarded
     def verify_credentials(self) -> tuple[str, ...] | None:
         client_id = self.credentials.get("client_id") or self.options.get("client_id")
         secret = self.credentials.get("client_secret") or self.options.get("client_secret")
@@ -410,6 +419,7 @@ class LinkedInAdapter(NetworkAdapter):
             },
         )
 
+    @guarded
     def exchange_code(
         self, code: str, redirect_uri: str, *, code_verifier: str | None = None
     ) -> TokenSet:
@@ -444,6 +454,7 @@ class LinkedInAdapter(NetworkAdapter):
             extra={"organization_urn": chosen},
         )
 
+    @guarded
     def refresh(self, tokens: TokenSet) -> TokenSet:
         if not tokens.refresh_token:
             raise AuthExpired(self.network, "aucun jeton de renouvellement enregistré")

@@ -53,6 +53,7 @@ from beffroi.networks.x.dedupe import (
     already,
     as_already,
     find_earlier_attempt,
+    guarded,
     lookback_of,
     publish_once,
 )
@@ -113,6 +114,7 @@ class XAdapter(NetworkAdapter):
         self.api.close()
 
     # ------------------------------------------------------------------ publishing
+    @guarded
     def publish(self, variant: PostVariant, idempotency_key: str) -> PublishResult:
         """Publishes a post, or a thread whose parts answer each other; each part exactly once."""
         if idempotency_key in self._done:
@@ -296,6 +298,7 @@ class XAdapter(NetworkAdapter):
             raise Transient(self.network, f"la vidéo {media_id} est toujours en traitement")
         return media_id
 
+    @guarded
     def reply(self, parent_remote_id: str, text: str, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
             return as_already(self._done[idempotency_key])
@@ -303,11 +306,13 @@ class XAdapter(NetworkAdapter):
         self._done[idempotency_key] = result
         return result
 
+    @guarded
     def delete(self, remote_id: str) -> None:
         body = self.api.request_json("DELETE", f"/2/tweets/{remote_id}")
         if not body.get("data", {}).get("deleted"):
             raise ContentRejected(self.network, f"suppression refusée : {body!r}"[:300])
 
+    @guarded
     def hide_comment(self, remote_id: str, hidden: bool = True) -> None:
         """Hides a reply to one of the account's posts (X calls it « masquer la réponse »)."""
         body = self.api.request_json(
@@ -317,6 +322,7 @@ class XAdapter(NetworkAdapter):
             raise ContentRejected(self.network, f"masquage refusé : {body!r}"[:300])
 
     # ------------------------------------------------------------------ reading
+    @guarded
     def fetch_posts(self, since: datetime) -> list[Post]:
         now = self.clock()
         found: list[Post] = []
@@ -335,6 +341,7 @@ class XAdapter(NetworkAdapter):
             found.extend(mapper.post_from(p, users, taken_at=now) for p in body.get("data", []))
         return found
 
+    @guarded
     def fetch_comments(self, post_remote_id: str, since: datetime) -> list[Comment]:
         """Replies in the post's conversation (recent search: the last 7 days only)."""
         start = max(since, self.clock() - SEARCH_WINDOW + timedelta(minutes=1))
@@ -359,6 +366,7 @@ class XAdapter(NetworkAdapter):
             )
         return found
 
+    @guarded
     def fetch_mentions(self, since: datetime) -> list[Mention]:
         return self._mentions(
             f"/2/users/{self.user_id}/mentions",
@@ -366,6 +374,7 @@ class XAdapter(NetworkAdapter):
             kind="mention",
         )
 
+    @guarded
     def search(self, query: str, since: datetime) -> list[Mention]:
         start = max(since, self.clock() - SEARCH_WINDOW + timedelta(minutes=1))
         return self._mentions(
@@ -414,11 +423,13 @@ class XAdapter(NetworkAdapter):
         )
         return [p for p in pages if isinstance(p, dict)]
 
+    @guarded
     def account_stats(self) -> AccountStats:
         body = self.api.get_json("/2/users/me", params={"user.fields": USER_FIELDS})
         return mapper.account_stats_from(body["data"], taken_at=self.clock())
 
     # ------------------------------------------------------------------ tokens and OAuth
+    @guarded
     def verify_credentials(self) -> tuple[str, ...] | None:
         self.api.get_json("/2/users/me", params={"user.fields": "username"})
         return None  # X does not report the granted scopes outside the token response
@@ -469,6 +480,7 @@ class XAdapter(NetworkAdapter):
             extra={"user_id": str(me["id"]), "username": str(me.get("username", ""))},
         )
 
+    @guarded
     def refresh(self, tokens: TokenSet) -> TokenSet:
         if not tokens.refresh_token:
             raise AuthExpired(self.network, "aucun jeton de renouvellement enregistré")

@@ -1,4 +1,7 @@
-"""Exactly-once publication on networks that offer no idempotency key.
+"""Helpers shared by the Facebook, Instagram, X, YouTube and LinkedIn adapters.
+
+Exactly-once publication on networks that offer no idempotency key, and the guard that turns a
+well-formed JSON answer missing what the documentation promises into a typed error.
 
 X, Facebook, Instagram and LinkedIn accept no `Idempotency-Key`. When a publish request ends in a
 timeout or a 5xx, the post may or may not exist. Before posting (again), the adapter lists the
@@ -12,14 +15,16 @@ DUPLICATE_POST, Facebook #506), so within the window two identical posts could n
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from beffroi.networks.errors import ContentRejected, Transient
+from beffroi.networks.base import NetworkAdapter
+from beffroi.networks.errors import ContentRejected, MalformedResponse, Transient
 from beffroi.networks.types import PublishResult
 
 # Every network rewrites links (t.co, lnkd.in, l.facebook.com) or drops them into a card.
@@ -133,3 +138,28 @@ def lookback_of(options: Mapping[str, Any]) -> timedelta:
     """The `dedupe_lookback_hours` adapter option, else the default window."""
     hours = options.get("dedupe_lookback_hours")
     return timedelta(hours=float(hours)) if hours is not None else DEFAULT_LOOKBACK
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound=NetworkAdapter)
+
+
+def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """An answer that parses as JSON but lacks a documented field becomes MalformedResponse.
+
+    Without it a renamed or missing field would escape as KeyError, with no network, no reason
+    and no advice for the user; MalformedResponse is retryable and says which field was missing.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            raise MalformedResponse(
+                self.network,
+                f"réponse inattendue du réseau ({type(exc).__name__} : {exc})",
+            ) from exc
+
+    return wrapper

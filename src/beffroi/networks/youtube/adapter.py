@@ -42,6 +42,7 @@ from beffroi.networks.x.dedupe import (
     already,
     as_already,
     find_earlier_attempt,
+    guarded,
     lookback_of,
     publish_once,
 )
@@ -113,6 +114,7 @@ class YouTubeAdapter(NetworkAdapter):
         self.api.close()
 
     # ------------------------------------------------------------------ publishing
+    @guarded
     def publish(self, variant: PostVariant, idempotency_key: str) -> PublishResult:
         if idempotency_key in self._done:
             return as_already(self._done[idempotency_key])
@@ -276,6 +278,7 @@ class YouTubeAdapter(NetworkAdapter):
                 )
         return None
 
+    @guarded
     def reply(self, parent_remote_id: str, text: str, idempotency_key: str) -> PublishResult:
         """Answers a comment (YouTube threads are one level deep: the parent is a top-level comment)."""
         if idempotency_key in self._done:
@@ -319,9 +322,11 @@ class YouTubeAdapter(NetworkAdapter):
         self._done[idempotency_key] = result
         return result
 
+    @guarded
     def delete(self, remote_id: str) -> None:
         self.api.request("DELETE", "/videos", params={"id": remote_id})
 
+    @guarded
     def hide_comment(self, remote_id: str, hidden: bool = True) -> None:
         """`heldForReview` hides a comment and can be undone; `rejected` would also hide its replies."""
         self.api.request(
@@ -335,6 +340,7 @@ class YouTubeAdapter(NetworkAdapter):
         )
 
     # ------------------------------------------------------------------ reading
+    @guarded
     def fetch_posts(self, since: datetime) -> list[Post]:
         ids: list[str] = []
         for item in self.api.paginate(
@@ -358,6 +364,7 @@ class YouTubeAdapter(NetworkAdapter):
             posts.extend(mapper.post_from(v, taken_at=now) for v in body.get("items", []))
         return [p for p in posts if p.published_at >= since]
 
+    @guarded
     def fetch_comments(self, post_remote_id: str, since: datetime) -> list[Comment]:
         found: list[Comment] = []
         for thread in self.api.paginate(
@@ -375,6 +382,7 @@ class YouTubeAdapter(NetworkAdapter):
             found.extend(mapper.comments_from_thread(thread, video_id=post_remote_id))
         return [c for c in found if c.created_at >= since]
 
+    @guarded
     def search(self, query: str, since: datetime) -> list[Mention]:
         """Videos about the query published since `since` (search.list costs 100 quota units)."""
         body = self.api.get_json(
@@ -392,6 +400,7 @@ class YouTubeAdapter(NetworkAdapter):
         )
         return [mapper.mention_from_search(r) for r in body.get("items", [])]
 
+    @guarded
     def account_stats(self) -> AccountStats:
         body = self.api.get_json("/channels", params={"part": "statistics,snippet", "mine": "true"})
         items = body.get("items", [])
@@ -400,6 +409,7 @@ class YouTubeAdapter(NetworkAdapter):
         return mapper.account_stats_from(items[0], taken_at=self.clock())
 
     # ------------------------------------------------------------------ tokens and OAuth
+    @guarded
     def verify_credentials(self) -> tuple[str, ...] | None:
         body = self.api.get_json(
             TOKENINFO_URL,
@@ -428,6 +438,7 @@ class YouTubeAdapter(NetworkAdapter):
             },
         )
 
+    @guarded
     def exchange_code(
         self, code: str, redirect_uri: str, *, code_verifier: str | None = None
     ) -> TokenSet:
@@ -462,6 +473,7 @@ class YouTubeAdapter(NetworkAdapter):
             extra=extra,
         )
 
+    @guarded
     def refresh(self, tokens: TokenSet) -> TokenSet:
         if not tokens.refresh_token:
             raise AuthExpired(self.network, "aucun jeton de renouvellement enregistré")
