@@ -26,6 +26,7 @@ from beffroi.networks.errors import (
 from beffroi.networks.facebook.graph import GRAPH_BASE as G
 from beffroi.networks.instagram import InstagramAdapter
 from beffroi.networks.instagram import mapper as ig_mapper
+from beffroi.networks.meta_webhooks import MentionRef
 from beffroi.networks.types import Media, PostVariant
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "instagram"
@@ -363,6 +364,27 @@ def test_mentions_are_media_where_the_account_is_tagged() -> None:
     respx.get(f"{G}/{IG}/tags").respond(json=load("tags.json"))
     (mention,) = make().fetch_mentions(since=NOW - timedelta(days=7))
     assert mention.author.handle == "promeneuse.lyon" and mention.likes == 57
+
+
+@respx.mock
+def test_webhook_mentions_are_resolved_through_mentioned_media_and_comment() -> None:
+    route = respx.get(f"{G}/{IG}").mock(
+        side_effect=[
+            httpx.Response(200, json=load("mentioned_media.json")),
+            httpx.Response(200, json=load("mentioned_comment.json")),
+        ]
+    )
+    adapter = make()
+    in_caption = adapter.resolve_mention(MentionRef(account_id=IG, media_id="17887498072083520"))
+    in_comment = adapter.resolve_mention(
+        MentionRef(account_id=IG, media_id="17887498072083520", comment_id="17894227972186120")
+    )
+    fields = [c.request.url.params["fields"] for c in route.calls]
+    assert fields[0].startswith("mentioned_media.media_id(17887498072083520){")
+    assert fields[1].startswith("mentioned_comment.comment_id(17894227972186120){")
+    assert in_caption.author.handle == "claire.photo" and in_caption.likes == 88
+    assert in_comment.in_reply_to_remote_id == "17887498072083520"
+    assert "bloquée" in in_comment.text
 
 
 @respx.mock

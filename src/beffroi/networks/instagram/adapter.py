@@ -46,6 +46,7 @@ from beffroi.networks.facebook.oauth import (
     meta_refresh,
 )
 from beffroi.networks.instagram import mapper
+from beffroi.networks.meta_webhooks import MentionRef
 from beffroi.networks.registry import register_adapter
 from beffroi.networks.types import (
     AccountStats,
@@ -376,6 +377,25 @@ class InstagramAdapter(NetworkAdapter):
                 stop=lambda node: parse_graph_time(node["timestamp"]) < since,
             )
         ]
+
+    @guarded
+    def resolve_mention(self, ref: MentionRef) -> Mention:
+        """Turns a webhook mention (ids only) into a Mention, through `mentioned_media` /
+        `mentioned_comment`: the only way to read a caption or comment that @mentions the account
+        without tagging it."""
+        if ref.comment_id:
+            field = (
+                f"mentioned_comment.comment_id({ref.comment_id})"
+                "{id,text,timestamp,like_count,media{id,permalink}}"
+            )
+            node = self.api.get_json(f"/{self.ig_user_id}", params={"fields": field})
+            return mapper.mention_from_comment(node["mentioned_comment"])
+        field = (
+            f"mentioned_media.media_id({ref.media_id})"
+            "{id,caption,timestamp,username,permalink,like_count,comments_count}"
+        )
+        node = self.api.get_json(f"/{self.ig_user_id}", params={"fields": field})
+        return mapper.mention_from_tag(node["mentioned_media"])
 
     @guarded
     def search(self, query: str, since: datetime) -> list[Mention]:

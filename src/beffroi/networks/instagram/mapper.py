@@ -97,6 +97,22 @@ def mention_from_tag(node: dict[str, Any]) -> Mention:
     )
 
 
+def mention_from_comment(node: dict[str, Any]) -> Mention:
+    """A comment that @mentions the account: Instagram does not name its author here."""
+    media = node.get("media") if isinstance(node.get("media"), dict) else {}
+    return Mention(
+        network=Network.INSTAGRAM,
+        remote_id=str(node["id"]),
+        text=str(node.get("text") or ""),
+        created_at=parse_graph_time(node["timestamp"]),
+        author=Author(remote_id="", handle="", display_name="Compte non communiqué par Instagram"),
+        url=(media or {}).get("permalink"),
+        in_reply_to_remote_id=str((media or {}).get("id") or "") or None,
+        kind="mention",
+        likes=int(node.get("like_count") or 0),
+    )
+
+
 def mention_from_hashtag(node: dict[str, Any]) -> Mention:
     """Hashtag search does not name the author (Meta's rule): the permalink leads to the post."""
     return Mention(
