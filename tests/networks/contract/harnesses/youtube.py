@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -100,9 +99,8 @@ class YouTubeHarness(HttpHarness):
     post_remote_id = "cm26nov2026"
     comment_remote_id = "UgzThread000000000002"
 
-    def __init__(self) -> None:
-        self.clip = Path(tempfile.mkdtemp(prefix="beffroi-yt-")) / "piscine.mp4"
-        self.clip.write_bytes(b"\x00\x00\x00\x18ftypmp42 contract video")
+    # A few bytes are enough: the fake network stores them, it does not play them.
+    clip = FIXTURES / "contract-clip.mp4"
 
     def scene(self, router: respx.MockRouter | None) -> Scene:
         assert router is not None
