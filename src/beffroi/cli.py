@@ -2,29 +2,55 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from beffroi import __version__
-from beffroi.listening.cli import alerts_app
-from beffroi.nlp.cli import app as nlp_app
-from beffroi.observatory.cli import app as observatory_app
+
+# Module commands, imported only when called: `beffroi migrate` must not load the NLP models.
+# name -> (module, attribute of its Typer app, command inside that app or None for a group)
+MODULE_COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "enrich": ("beffroi.nlp.cli", "app", "enrich"),
+    "alerts": ("beffroi.listening.cli", "alerts_app", None),
+    "observatory": ("beffroi.observatory.cli", "app", None),
+    "compliance": ("beffroi.compliance.cli", "app", None),
+}
+
+
+class LazyModuleGroup(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *MODULE_COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in MODULE_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute, command = MODULE_COMMANDS[cmd_name]
+        sub_app = getattr(importlib.import_module(module_name), attribute)
+        if command is None:
+            group = typer.main.get_group(sub_app)
+            group.name = cmd_name
+            return group
+        resolved = typer.main.get_command(sub_app)
+        # A Typer app with a single command is that command, not a group.
+        if hasattr(resolved, "get_command"):
+            return resolved.get_command(ctx, command)
+        return resolved
+
 
 app = typer.Typer(
+    cls=LazyModuleGroup,
     help="Beffroi : la stratégie réseaux sociaux des collectivités territoriales.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-# Module commands: `enrich` sits at the top level, the others in their own group.
-app.add_typer(nlp_app)
-app.add_typer(alerts_app, name="alerts")
-app.add_typer(observatory_app, name="observatory")
 
 
 def _django_setup() -> None:
