@@ -180,3 +180,58 @@ def test_position_page_without_data(client, loaded, make_org, make_member, setti
     assert page.status_code == 200
     assert "n'est pas rattachée au registre" in page.content.decode()
     assert "Pas encore de données" in page.content.decode()
+
+
+def test_websites_discovery_over_http(loaded):
+    """The town-hall sites are fetched over HTTP (recorded pages, no network) and their accounts kept."""
+    import httpx
+    import respx
+
+    from beffroi.observatory.discovery import discovery_client
+    from beffroi.observatory.services import websites_discover
+
+    from .conftest import FIXTURES
+
+    sites = {
+        "01004": "www.amberieu.example",
+        "01053": "https://www.bourg.example/",
+        "01033": "https://www.valserhone.example/",
+        "01143": "https://www.divonne.example/",
+    }
+    for code, url in sites.items():
+        RegisteredCollectivity.objects.filter(kind="commune", code=code).update(website=url)
+    home = (FIXTURES / "commune-accueil.html").read_text(encoding="utf-8")
+    html = {"content-type": "text/html; charset=utf-8"}
+    with respx.mock(assert_all_called=True) as router:
+        router.get("https://www.amberieu.example/").mock(
+            return_value=httpx.Response(
+                301, headers={"location": "https://www.amberieu.example/accueil"}
+            )
+        )
+        router.get("https://www.amberieu.example/accueil").mock(
+            return_value=httpx.Response(200, text=home, headers=html)
+        )
+        router.get("https://www.bourg.example/").mock(return_value=httpx.Response(404))
+        router.get("https://www.valserhone.example/").mock(
+            side_effect=httpx.ConnectTimeout("délai")
+        )
+        router.get("https://www.divonne.example/").mock(
+            return_value=httpx.Response(
+                200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"}
+            )
+        )
+        with discovery_client() as client:
+            result = websites_discover(
+                collectivities=RegisteredCollectivity.objects.filter(code__in=sites).order_by(
+                    "code"
+                ),
+                client=client,
+                actor=None,
+            )
+    assert (result.visited, result.with_accounts, result.created) == (4, 1, 7)
+    assert result.errors["01053"] == "HTTP 404"
+    assert result.errors["01033"].startswith("ConnectTimeout")
+    assert "pas une page HTML" in result.errors["01143"]
+    amberieu = ObservedAccount.objects.filter(collectivity__code="01004")
+    assert dict(amberieu.values_list("network", "handle"))["x"] == "staubinbrume"
+    assert AuditEntry.objects.get(action="observatory.websites_discover").after["errors"] == 3

@@ -201,3 +201,41 @@ def import_accounts(
         f"{result.created} compte(s) ajouté(s), {result.updated} déjà connu(s), "
         f"{len(result.checked.errors)} ligne(s) écartée(s)"
     )
+
+
+@app.command("discover-websites")
+def discover_websites(
+    kind: Annotated[str, typer.Option(help="region, departement, epci ou commune")] = "commune",
+    departement: Annotated[
+        str, typer.Option(help="Limiter aux communes d'un département (ex. 01, 2A).")
+    ] = "",
+    limit: Annotated[int, typer.Option(help="Nombre maximal de sites visités (0 : tous).")] = 0,
+) -> None:
+    """Visite les sites web des collectivités et enregistre les comptes qu'ils affichent."""
+    _django()
+    from rich.progress import Progress
+
+    from beffroi.observatory.discovery import discovery_client
+    from beffroi.observatory.models import RegisteredCollectivity
+    from beffroi.observatory.services import websites_discover
+
+    queryset = RegisteredCollectivity.objects.filter(current=True, kind=kind).exclude(website="")
+    if departement:
+        queryset = queryset.filter(departement=departement.upper())
+    if limit:
+        queryset = queryset[:limit]
+    total = queryset.count()
+    with Progress() as progress, discovery_client() as client:
+        task = progress.add_task("sites visités", total=total)
+        result = websites_discover(
+            collectivities=queryset.iterator(),
+            client=client,
+            actor=None,
+            on_visit=lambda _c, _v: progress.advance(task),
+        )
+    for code, error in sorted(result.errors.items()):
+        _err(f"{code} : {error}")
+    typer.echo(
+        f"{result.visited} site(s) visité(s), {result.with_accounts} avec des comptes, "
+        f"{result.created} compte(s) ajouté(s), {len(result.errors)} erreur(s)"
+    )

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+import httpx
+
 from beffroi.core.domain import Network
 from beffroi.observatory.handles import ProfileRef, profile_parse
 
@@ -137,3 +139,51 @@ def accounts_best(discovered: Iterable[DiscoveredAccount]) -> dict[Network, Disc
     for account in discovered:  # already ranked
         best.setdefault(account.profile.network, account)
     return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Fetching a site's home page (the register knows the town-hall websites)
+
+MAX_PAGE_BYTES = 2_000_000
+USER_AGENT = (
+    "Beffroi-Observatoire/1.0 (recensement des comptes publics des collectivites)"  # ASCII only
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteVisit:
+    """The result of visiting one website: its accounts, or why none could be read."""
+
+    url: str
+    accounts: tuple[DiscoveredAccount, ...] = ()
+    error: str | None = None
+
+
+def site_visit(url: str, client: httpx.Client) -> SiteVisit:
+    """Fetch a home page (redirects followed, size capped) and discover the accounts it links to."""
+    target = url if "://" in url else f"https://{url}"
+    try:
+        with client.stream("GET", target, follow_redirects=True) as response:
+            if response.status_code >= 400:
+                return SiteVisit(url, error=f"HTTP {response.status_code}")
+            content_type = response.headers.get("content-type", "")
+            if "html" not in content_type.lower():
+                return SiteVisit(url, error=f"pas une page HTML ({content_type or 'type inconnu'})")
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_PAGE_BYTES:
+                    break
+            html = body.decode(response.encoding or "utf-8", errors="replace")
+            final_url = str(response.url)
+    except httpx.HTTPError as exc:
+        return SiteVisit(url, error=f"{type(exc).__name__} : {exc}")
+    return SiteVisit(url, tuple(accounts_discover([(final_url, html)])))
+
+
+def discovery_client(timeout: float = 10.0) -> httpx.Client:
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=5.0),
+        headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml"},
+        limits=httpx.Limits(max_connections=4),
+    )

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import httpx
 from django.db import transaction
 from django.utils import timezone
 
 from beffroi.core.models import User
 from beffroi.core.services import audit_record
 from beffroi.observatory.accounts import AccountRow, AccountsImport, accounts_parse
-from beffroi.observatory.discovery import DiscoveredAccount
+from beffroi.observatory.discovery import (
+    DiscoveredAccount,
+    SiteVisit,
+    accounts_best,
+    site_visit,
+)
 from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
 from beffroi.observatory.register import Collectivity, Register
 
@@ -192,3 +198,60 @@ def observed_accounts_from_discovery(
         after={"networks": sorted(best), "created": created},
     )
     return created
+
+
+@dataclass(frozen=True, slots=True)
+class WebsitesDiscoveryResult:
+    visited: int
+    with_accounts: int
+    created: int
+    errors: dict[str, str]  # code -> why its site could not be read
+
+
+def websites_discover(
+    *,
+    collectivities: Iterable[RegisteredCollectivity],
+    client: httpx.Client,
+    actor: User | None,
+    on_visit: Callable[[RegisteredCollectivity, SiteVisit], None] | None = None,
+) -> WebsitesDiscoveryResult:
+    """Visit the website of each collectivité and record the best account per network found there.
+
+    Each site is written as soon as it is read (a long national run loses nothing if cut short);
+    one audit entry sums the run up.
+    """
+    visited = with_accounts = created = 0
+    errors: dict[str, str] = {}
+    for collectivity in collectivities:
+        if not collectivity.website:
+            continue
+        visit = site_visit(collectivity.website, client)
+        visited += 1
+        if on_visit is not None:
+            on_visit(collectivity, visit)
+        if visit.error:
+            errors[collectivity.code] = visit.error
+            continue
+        best = accounts_best(visit.accounts)
+        if not best:
+            continue
+        with_accounts += 1
+        rows = [
+            (collectivity.pk, network.value, found.profile.handle, found.profile.url)
+            for network, found in best.items()
+        ]
+        with transaction.atomic():
+            new, _ = _upsert_accounts(rows, ObservedAccount.Source.DISCOVERY)
+        created += new
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="observatory.websites_discover",
+        after={
+            "visited": visited,
+            "with_accounts": with_accounts,
+            "created": created,
+            "errors": len(errors),
+        },
+    )
+    return WebsitesDiscoveryResult(visited, with_accounts, created, errors)
