@@ -168,3 +168,17 @@ def test_old_mac_line_endings_and_other_register_kinds(register):
     errors = {issue.line: issue.message for issue in result.errors}
     assert "commune 75056 (Paris), par son SIREN" in errors[3]
     assert "établissement public territorial 200057867 (Plaine Commune)" in errors[5]
+
+
+def test_aliases_are_read_and_said(register):
+    text = "code,kind,network\n84,Région,Twitter\n200046977,Intercommunalité,facebook\n"
+    result = accounts_parse(text, register)
+    assert [(a.kind, a.network) for a in result.accounts] == [
+        (K.REGION, Network.X),
+        (K.EPCI, Network.FACEBOOK),
+    ]
+    # Case and accents need no remark; another name does. Without a url column, no remark on URLs.
+    assert [str(w) for w in result.warnings] == [
+        "ligne 2 : réseau « Twitter » lu comme x",
+        "ligne 3 : type « Intercommunalité » lu comme epci",
+    ]

@@ -278,7 +278,7 @@ def accounts_parse(text: str, register: Register) -> AccountsImport:
         code, kind, network, url = (
             row[i].strip() if i is not None and i < len(row) else "" for i in columns
         )
-        result = _row_check(line, code, kind, network, url, register)
+        result = _row_check(line, code, kind, network, url, register, "url" in header)
         if isinstance(result, LineIssue):
             errors.append(result)
             continue
@@ -294,7 +294,13 @@ def accounts_parse(text: str, register: Register) -> AccountsImport:
 
 
 def _row_check(
-    line: int, raw_code: str, raw_kind: str, raw_network: str, url: str, register: Register
+    line: int,
+    raw_code: str,
+    raw_kind: str,
+    raw_network: str,
+    url: str,
+    register: Register,
+    url_column: bool = True,
 ) -> LineIssue | tuple[AccountRow, list[str]]:
     notes: list[str] = []
     if not raw_code:
@@ -309,6 +315,10 @@ def _row_check(
     if network is None:
         expected = ", ".join(n.value for n in PRESENCE_NETWORKS)
         return LineIssue(line, f"réseau inconnu « {raw_network} » (attendu : {expected})")
+    if _fold(raw_network) != network.value:
+        notes.append(f"réseau « {raw_network} » lu comme {network.value}")
+    if _fold(raw_kind) not in (kind.value, kind.value + "s"):
+        notes.append(f"type « {raw_kind} » lu comme {kind.value}")
     cleaned = code_clean(raw_code)
     code = code_for_kind(cleaned, kind)
     if kind is CollectivityKind.COMMUNE and register.get(kind, code) is None:
@@ -321,7 +331,7 @@ def _row_check(
     if collectivity is None:
         return LineIssue(line, _unknown_code_message(raw_code, cleaned, kind, register))
     profile = profile_parse(url, network=network) if url else None
-    if not url:
+    if not url and url_column:
         notes.append("adresse du compte vide : le compte est compté sans adresse")
     elif profile is not None and profile.network is not network:
         notes.append(
