@@ -281,3 +281,28 @@ def test_editorial_line_edit(client, team):
     assert "Familles de la commune" in client.get(_url("editorial_lines", team)).content.decode()
     client.force_login(team.analyst)
     assert client.get(_url("editorial_line_edit", team, account_id=account.pk)).status_code == 403
+
+
+def test_the_organisation_events_show_in_the_calendar_and_the_ical_feed(client, team):
+    client.force_login(team.cm)
+    response = client.post(
+        _url("event_add", team),
+        {"title": "Festival des Brumes", "starts_on": "2026-07-10", "ends_on": "2026-07-12"},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?date=2026-07-10")
+    month = client.get(_url("calendar", team), {"date": "2026-07-01"}).content.decode()
+    assert month.count("Festival des Brumes") == 3  # one badge per day
+    refused = client.post(
+        _url("event_add", team),
+        {"title": "À l'envers", "starts_on": "2026-07-12", "ends_on": "2026-07-10"},
+        follow=True,
+    )
+    assert "La fin de l&#x27;événement précède son début." in refused.content.decode()
+    content = selectors.ical_content(organisation=team.org, today=datetime(2026, 7, 1).date())
+    festival = next(e for e in content.entries if e.title == "Festival des Brumes")
+    assert festival.duration == timedelta(days=3)
+    client.force_login(team.analyst)
+    assert (
+        client.post(_url("event_add", team), {"title": "x", "starts_on": "2026-07-10"}).status_code
+        == 403
+    )

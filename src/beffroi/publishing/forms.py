@@ -95,3 +95,14 @@ class FeedImportForm(forms.Form):
 
 class BulkForm(forms.Form):
     file = forms.FileField(label="Fichier CSV ou XLSX")
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(label="Événement", max_length=200)
+    starts_on = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label="Au (facultatif)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -345,3 +345,21 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationEvent(models.Model):
+    """The organisation's own dates (a festival, a council meeting, an election day) shown in the calendar."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="publishing_events"
+    )
+    title = models.CharField(_("événement"), max_length=200)
+    starts_on = models.DateField(_("du"))
+    ends_on = models.DateField(_("au"))
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title

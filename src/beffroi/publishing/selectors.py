@@ -15,7 +15,14 @@ from beffroi.core.models import NetworkAccount, Organisation, Role, User
 from beffroi.core.permissions import Perm, role_allows
 from beffroi.core.selectors import role_for
 from beffroi.publishing.agenda import PARIS, CalendarEntry, Holiday, public_holidays
-from beffroi.publishing.models import ApprovalStep, Draft, EditorialLine, Notification, Variant
+from beffroi.publishing.models import (
+    ApprovalStep,
+    Draft,
+    EditorialLine,
+    Notification,
+    OrganisationEvent,
+    Variant,
+)
 from beffroi.publishing.planning import LinePlan, PlanAlert, PlannedPost, plan_alerts
 
 ICAL_SALT = "beffroi.publishing.ical"
@@ -85,6 +92,14 @@ def holidays_between(*, organisation: Organisation, start: date, end: date) -> l
     # Moselle and Alsace have two more days; their INSEE codes start with 57, 67, 68.
     subdivision = "57" if organisation.code[:2] in {"57", "67", "68"} else None
     return public_holidays(start, end, subdivision=subdivision)
+
+
+def events_between(
+    *, organisation: Organisation, start: date, end: date
+) -> QuerySet[OrganisationEvent]:
+    return OrganisationEvent.objects.filter(
+        organisation=organisation, starts_on__lte=end, ends_on__gte=start
+    )
 
 
 def drafts_to_review(*, organisation: Organisation, user: User) -> list[Draft]:
@@ -180,17 +195,18 @@ def plan_alerts_for(*, organisation: Organisation, start: date, end: date) -> li
 
 
 def ical_token(organisation: Organisation) -> str:
-    return signing.dumps({"org": organisation.pk}, salt=ICAL_SALT)
+    """The secret of the organisation's calendar URL: stable (clients keep it), signed (not guessable)."""
+    return signing.Signer(salt=ICAL_SALT).sign(str(organisation.pk))
 
 
 def organisation_from_ical_token(token: str) -> Organisation:
     try:
-        payload = signing.loads(token, salt=ICAL_SALT)
+        organisation_id = signing.Signer(salt=ICAL_SALT).unsign(token)
     except signing.BadSignature:
         from django.http import Http404
 
         raise Http404("Calendrier introuvable") from None
-    return get_object_or_404(Organisation, pk=payload["org"])
+    return get_object_or_404(Organisation, pk=int(organisation_id))
 
 
 @dataclass(frozen=True)
@@ -223,6 +239,17 @@ def ical_content(*, organisation: Organisation, today: date, base_url: str = "")
                 if draft.state
                 in (Draft.State.SCHEDULED, Draft.State.PUBLISHED, Draft.State.PUBLISHING)
                 else "TENTATIVE",
+            )
+        )
+    for event in events_between(organisation=organisation, start=start, end=end):
+        entries.append(
+            CalendarEntry(
+                uid=f"event-{event.pk}",
+                title=event.title,
+                starts_at=datetime.combine(event.starts_on, time.min, tzinfo=PARIS).astimezone(UTC),
+                duration=timedelta(days=(event.ends_on - event.starts_on).days + 1),
+                description=event.description,
+                categories=("Événement",),
             )
         )
     return IcalContent(entries, holidays_between(organisation=organisation, start=start, end=end))

@@ -1448,3 +1448,54 @@ def drafts_from_bulk(*, organisation: Organisation, actor: User | None, report: 
             )
         )
     return created
+
+
+# ----------------------------------------------------------------------------- the organisation's events
+
+
+@transaction.atomic
+def event_save(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    title: str,
+    starts_on: Any,
+    ends_on: Any | None = None,
+    description: str = "",
+) -> Any:
+    from beffroi.publishing.models import OrganisationEvent
+
+    require(actor=actor, organisation=organisation, perm=Perm.WRITE_DRAFTS)
+    end = ends_on or starts_on
+    if end < starts_on:
+        raise DomainError("La fin de l'événement précède son début.")
+    if not title.strip():
+        raise DomainError("Donnez un nom à l'événement.")
+    event = OrganisationEvent.objects.create(
+        organisation=organisation,
+        title=title.strip(),
+        starts_on=starts_on,
+        ends_on=end,
+        description=description,
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="event.create",
+        obj=event,
+        after=snapshot(event),
+    )
+    return event
+
+
+@transaction.atomic
+def event_delete(*, event: Any, actor: User | None) -> None:
+    require(actor=actor, organisation=event.organisation, perm=Perm.WRITE_DRAFTS)
+    audit_record(
+        actor=actor,
+        organisation=event.organisation,
+        action="event.delete",
+        obj=event,
+        before=snapshot(event),
+    )
+    event.delete()

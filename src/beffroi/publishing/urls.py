@@ -6,6 +6,7 @@ app_name = "publishing"
 
 urlpatterns = [
     path("o/<slug:org>/calendrier/", views.calendar, name="calendar"),
+    path("o/<slug:org>/calendrier/evenements/", views.event_add, name="event_add"),
     path("o/<slug:org>/publications/rediger/", views.compose_view, name="compose"),
     path("o/<slug:org>/publications/apercu/", views.compose_preview, name="compose_preview"),
     path("o/<slug:org>/publications/a-valider/", views.review_queue, name="review_queue"),

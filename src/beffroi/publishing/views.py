@@ -31,6 +31,7 @@ from beffroi.publishing.forms import (
     ComposeForm,
     DecisionForm,
     EditorialLineForm,
+    EventForm,
     FeedImportForm,
     ScheduleForm,
     VariantForm,
@@ -112,12 +113,14 @@ def calendar(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         h.day: h.name
         for h in selectors.holidays_between(organisation=organisation, start=start, end=end)
     }
+    events = list(selectors.events_between(organisation=organisation, start=start, end=end))
     grid = [
         [
             {
                 "day": d,
                 "drafts": by_day.get(d, []),
                 "holiday": holidays.get(d),
+                "events": [e for e in events if e.starts_on <= d <= e.ends_on],
                 "other_month": view == "mois" and d.month != day.month,
                 "today": d == today,
             }
@@ -145,6 +148,7 @@ def calendar(request: HttpRequest, organisation: Organisation) -> HttpResponse:
             reverse("publishing:ical", kwargs={"token": selectors.ical_token(organisation)})
         ),
         "can_move": _may(request, Perm.WRITE_DRAFTS),
+        "event_form": EventForm(),
         "weekdays": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
     }
     template = (
@@ -153,6 +157,25 @@ def calendar(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         else "publishing/calendar.html"
     )
     return render(request, template, context)
+
+
+@require_POST
+@organisation_view(Perm.WRITE_DRAFTS)
+def event_add(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    form = EventForm(request.POST)
+    if form.is_valid():
+        try:
+            services.event_save(
+                organisation=organisation, actor=acting_user(request), **form.cleaned_data
+            )
+            messages.success(request, "Événement ajouté au calendrier.")
+        except DomainError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, "Événement incomplet : nom et date de début sont nécessaires.")
+    start = form.cleaned_data.get("starts_on") if form.is_valid() else None
+    url = reverse("publishing:calendar", kwargs={"org": organisation.slug})
+    return redirect(f"{url}?date={start.isoformat()}" if start else url)
 
 
 @require_POST
