@@ -331,8 +331,9 @@ def _row_check(
     if collectivity is None:
         return LineIssue(line, _unknown_code_message(raw_code, cleaned, kind, register))
     profile = profile_parse(url, network=network) if url else None
-    if not url and url_column:
-        notes.append("adresse du compte vide : le compte est compté sans adresse")
+    if not url:
+        if url_column:
+            notes.append("adresse du compte vide : le compte est compté sans adresse")
     elif profile is not None and profile.network is not network:
         notes.append(
             f"l'adresse {url} est un compte {profile.network.label}, pas {network.label} : "
