@@ -329,3 +329,35 @@ def test_best_posting_times_are_learned_from_the_account_history(team):
     rates = [slot["median_rate"] for slot in line.best_times]
     assert rates == sorted(rates, reverse=True)
     assert AuditEntry.objects.filter(action="editorial_line.learn").exists()
+
+
+def test_a_partly_published_draft_keeps_its_published_variant_when_fixed_and_scheduled_again(team):
+    clock = Clock(T0)
+    networks = SandboxNetworks(clock)
+    (draft,) = _scheduled(team, networks=(Network.MASTODON, Network.X))
+    x_variant = draft.variants.get(network="x")
+    networks(x_variant.account).faults.fail_next(
+        "publish", ContentRejected(Network.SANDBOX, "Lien refusé.", reason="link")
+    )
+    services.publish_due(now_fn=clock, adapter_for=networks)
+    draft.refresh_from_db()
+    assert draft.state == State.FAILED
+    mastodon = draft.variants.get(network="mastodon")
+    published_text = mastodon.text
+    with pytest.raises(services.DomainError, match="déjà publiée"):
+        services.variant_edit(variant=mastodon, actor=team.cm, text="Autre chose")
+    # The author fixes the message: back to draft, through the circuit again, scheduled again.
+    services.draft_update(
+        draft=draft, actor=team.cm, text="Collecte des encombrants lundi : nouveau lien."
+    )
+    mastodon.refresh_from_db()
+    assert mastodon.text == published_text and mastodon.state == Variant.State.PUBLISHED
+    services.draft_submit(draft=draft, actor=team.cm)
+    services.draft_schedule(
+        draft=draft, actor=team.cm, scheduled_at=clock.now + timedelta(minutes=5), now=clock.now
+    )
+    clock.advance(minutes=5)
+    services.publish_due(now_fn=clock, adapter_for=networks)
+    draft.refresh_from_db()
+    assert draft.state == State.PUBLISHED
+    assert len(networks.posts()) == 2  # Mastodon once, X once

@@ -175,7 +175,8 @@ def _apply(variant: Variant, built: PostVariant) -> None:
 def _recompose(draft: Draft, directory: Directory) -> None:
     """Rebuilds every variant the author did not rewrite by hand."""
     message = _message(draft)
-    for variant in draft.variants.select_related("account"):
+    # A variant already out on its network (a partly published draft) keeps the words it went out with.
+    for variant in draft.variants.select_related("account").exclude(state=Variant.State.PUBLISHED):
         if variant.edited:
             variant.media = draft.media
             variant.sponsored = draft.sponsored
@@ -574,8 +575,13 @@ def variant_edit(
     """The author rewrites one network's variant by hand."""
     draft = Draft.objects.select_for_update().get(pk=variant.draft_id)
     require(actor=actor, organisation=draft.organisation, perm=Perm.WRITE_DRAFTS)
-    _reopen_if_needed(draft, actor)
     variant = Variant.objects.get(pk=variant.pk)
+    if variant.state == Variant.State.PUBLISHED:
+        raise DomainError(
+            f"La variante {variant.get_network_display()} est déjà publiée : elle ne peut pas être "
+            "modifiée ici, corrigez-la sur le réseau."
+        )
+    _reopen_if_needed(draft, actor)
     before = {"text": variant.text, "thread": list(variant.thread), "title": variant.title}
     variant.text = text
     if thread is not None:
@@ -950,10 +956,16 @@ def draft_schedule(
         if not created and intent.status in (
             PublishIntent.Status.PENDING,
             PublishIntent.Status.CANCELLED,
+            PublishIntent.Status.FAILED,
         ):
+            # Same key as before: if an earlier attempt did reach the network, it is found, not repeated.
             intent.status = PublishIntent.Status.PENDING
             intent.due_at = intent.next_attempt_at = scheduled_at
-            intent.save(update_fields=["status", "due_at", "next_attempt_at"])
+            intent.attempts = 0
+            intent.save(update_fields=["status", "due_at", "next_attempt_at", "attempts"])
+            Variant.objects.filter(pk=variant.pk).exclude(state=Variant.State.PUBLISHED).update(
+                state=Variant.State.PENDING
+            )
     audit_record(
         actor=actor,
         organisation=draft.organisation,
