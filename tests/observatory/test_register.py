@@ -131,6 +131,18 @@ def test_register_update_from_a_newer_source(decoupage_dir, tmp_path):
     with gzip.open(output) as handle:
         assert json.load(handle)["format"] == 1
 
+    # The presence command can count against the updated register.
+    accounts = tmp_path / "comptes.csv"
+    accounts.write_text(
+        "code,kind,network,url\n01001,commune,x,\n01002,commune,x,\n", encoding="utf-8"
+    )
+    presence = CliRunner().invoke(
+        app, ["observatory", "presence", "--accounts", str(accounts), "--register", str(output)]
+    )
+    commune_x = next(line for line in presence.stdout.splitlines() if line.startswith("commune,x,"))
+    assert commune_x == "commune,x,1,34874,0.0"
+    assert "ligne 2" in presence.stderr  # 01001 is no longer a commune of that register
+
 
 def test_register_update_reports_a_broken_source(tmp_path: Path):
     (tmp_path / "regions.json").write_text("[]", encoding="utf-8")

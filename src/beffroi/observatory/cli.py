@@ -38,6 +38,10 @@ def presence(
     strict: Annotated[
         bool, typer.Option("--strict", help="Code de sortie 1 si une ligne a été écartée.")
     ] = False,
+    register_file: Annotated[
+        Path | None,
+        typer.Option("--register", help="Registre à utiliser (par défaut : celui du paquet)."),
+    ] = None,
 ) -> None:
     """Part des collectivités présentes sur chaque réseau, par type de collectivité."""
     from beffroi.observatory.accounts import AccountsFileError, accounts_read
@@ -47,9 +51,13 @@ def presence(
         presence_json,
         presence_table,
     )
-    from beffroi.observatory.register import register_load
+    from beffroi.observatory.register import register_load, register_read
 
-    register = register_load()
+    try:
+        register = register_read(register_file) if register_file else register_load()
+    except (OSError, ValueError) as exc:
+        _err(f"erreur : registre illisible {register_file} : {exc}")
+        raise typer.Exit(2) from exc
     try:
         result = accounts_read(accounts, register)
     except AccountsFileError as exc:
