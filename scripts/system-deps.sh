@@ -12,3 +12,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# axe-core for the accessibility audit of the browser tests (exact version in tests/js/package-lock.json).
+if [ ! -f tests/js/node_modules/axe-core/axe.min.js ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --silent)
+fi

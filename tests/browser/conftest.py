@@ -59,3 +59,29 @@ def login(page):
         page.wait_for_load_state()
 
     return do_login
+
+
+AXE = os.path.join(os.path.dirname(__file__), "..", "js", "node_modules", "axe-core", "axe.min.js")
+
+
+@pytest.fixture
+def axe_violations(page):
+    """Serious and critical accessibility violations on the current page, by axe-core (npm)."""
+    if not os.path.exists(AXE):
+        pytest.fail("axe-core is missing: scripts/system-deps.sh installs it (npm ci in tests/js)")
+    with open(AXE, encoding="utf-8") as handle:
+        source = handle.read()
+
+    def audit():
+        # Evaluated through the DevTools protocol, so the page's Content-Security-Policy still holds.
+        page.evaluate(source)
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return audit
