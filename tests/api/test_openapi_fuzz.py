@@ -1,5 +1,7 @@
 """Schemathesis against our own OpenAPI document: no 500, and every response conforms to the schema."""
 
+import zlib
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -28,10 +30,12 @@ def token(make_org, make_member):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_and_never_fails(case, token):
     org, secret = token
-    if "org" in (case.path_parameters or {}):
-        # Half of the cases aim at the token's own organisation, the rest at random slugs.
-        if hash(str(case.path_parameters)) % 2 == 0:
-            case.path_parameters["org"] = org.slug
+    # Half of the cases aim at the token's own organisation, the rest at random slugs.
+    if (
+        "org" in (case.path_parameters or {})
+        and zlib.crc32(repr(case.path_parameters).encode()) % 2
+    ):
+        case.path_parameters["org"] = org.slug
     response = case.call(headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code < 500, response.text
     # Our header replaces the one schemathesis generates, so its ignored-auth probe cannot apply;
