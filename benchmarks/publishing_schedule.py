@@ -143,6 +143,8 @@ def prepare(
 def run(
     label: str, *, posts: int, accounts_count: int, seed: int, chaos: bool, console: Console
 ) -> RunResult:
+    from django.db.models import Min
+
     from beffroi.core.services import network_account_credentials
     from beffroi.networks.errors import RateLimited, Transient
     from beffroi.networks.sandbox import sandbox_adapter_for
@@ -185,7 +187,6 @@ def run(
             crashes[point] += 1
             raise services.WorkerCrash(point)
 
-    open_statuses = [PublishIntent.Status.PENDING, PublishIntent.Status.IN_FLIGHT]
     wall_start = time.perf_counter()
     worker_time = 0.0
     worker = f"{label}-0"
@@ -200,21 +201,19 @@ def run(
                 elapsed = time.perf_counter() - started
                 worker_time += elapsed
                 clock.now += timedelta(seconds=elapsed)
-                upcoming = (
-                    PublishIntent.objects.filter(organisation=org, status__in=open_statuses)
-                    .order_by("next_attempt_at")
-                    .values_list("status", "next_attempt_at", "lease_until")
-                    .first()
-                )
-                if upcoming is None:
+                # Sleep until the next thing can happen: a pending post falls due, or the lease of
+                # a killed worker runs out.
+                open_intents = PublishIntent.objects.filter(organisation=org)
+                next_due = open_intents.filter(status=PublishIntent.Status.PENDING).aggregate(
+                    Min("next_attempt_at")
+                )["next_attempt_at__min"]
+                next_lease = open_intents.filter(status=PublishIntent.Status.IN_FLIGHT).aggregate(
+                    Min("lease_until")
+                )["lease_until__min"]
+                wakes = [w for w in (next_due, next_lease) if w is not None]
+                if not wakes:
                     break
-                status, next_at, lease_until = upcoming
-                wake = (
-                    lease_until
-                    if status == PublishIntent.Status.IN_FLIGHT and lease_until
-                    else next_at
-                )
-                clock.now = max(clock.now, wake + timedelta(milliseconds=1))
+                clock.now = max(clock.now, min(wakes) + timedelta(milliseconds=1))
                 continue
             try:
                 outcome = services.intent_publish(
