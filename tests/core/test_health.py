@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import httpx
 import pytest
 import respx
 from django.core import mail
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from beffroi.core import services
 from beffroi.core.health import health_check_all, health_digest_send, network_account_check_health
-from beffroi.core.models import NetworkAccount, Role
+from beffroi.core.models import AuditEntry, NetworkAccount, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,50 @@ def test_an_expired_token_without_refresh_is_flagged_and_mailed_to_administrator
     assert health_digest_send(organisation=org) == 1
     assert mail.outbox[0].to == ["dircom@brume.example"]
     assert "VilleDeBrume" in mail.outbox[0].body
+
+
+@respx.mock
+def test_tokens_refreshed_by_an_adapter_are_stored_encrypted(make_org):
+    from beffroi.core.adapters import adapter_for_account
+
+    org = make_org()
+    account = services.network_account_create(
+        organisation=org,
+        network="x",
+        handle="VilleDeBrume",
+        actor=None,
+        credentials={"access_token": "old", "refresh_token": "r1", "client_id": "app"},
+    )
+    respx.get("https://api.x.com/2/users/me").mock(
+        side_effect=[
+            httpx.Response(
+                401,
+                json={
+                    "title": "Unauthorized",
+                    "status": 401,
+                    "detail": "Unauthorized",
+                    "type": "about:blank",
+                },
+            ),
+            httpx.Response(
+                200, json={"data": {"id": "1", "name": "Ville", "username": "VilleDeBrume"}}
+            ),
+        ]
+    )
+    respx.post("https://api.x.com/2/oauth2/token").respond(
+        200,
+        json={
+            "token_type": "bearer",
+            "access_token": "new",
+            "refresh_token": "r2",
+            "expires_in": 7200,
+            "scope": "tweet.read tweet.write users.read offline.access",
+        },
+    )
+    adapter_for_account(account).verify_credentials()
+
+    stored = services.network_account_credentials(account=account)
+    assert stored["access_token"] == "new" and stored["refresh_token"] == "r2"
+    assert AuditEntry.objects.filter(
+        action="network_account.set_credentials", object_id=str(account.id)
+    ).exists()
