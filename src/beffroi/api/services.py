@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -22,6 +23,8 @@ from beffroi.core import crypto
 from beffroi.core.models import Organisation, User
 from beffroi.core.permissions import Perm
 from beffroi.core.services import DomainError, audit_record, require
+
+logger = logging.getLogger(__name__)
 
 TOKEN_MAX_DAYS = 366
 WEBHOOK_MAX_ATTEMPTS = 8
@@ -154,11 +157,20 @@ def webhook_emit(
             )
         )
     if deliveries:
-        from beffroi.api.tasks import webhook_deliver
-
         ids = [d.id for d in deliveries]
-        transaction.on_commit(lambda: [webhook_deliver(i) for i in ids])
+        transaction.on_commit(lambda: _enqueue_deliveries(ids))
     return deliveries
+
+
+def _enqueue_deliveries(ids: list[int]) -> None:
+    """Queue the sends; if the queue is down the deliveries stay pending and the periodic retry sends them."""
+    from beffroi.api.tasks import webhook_deliver
+
+    for delivery_id in ids:
+        try:
+            webhook_deliver(delivery_id)
+        except Exception:  # Redis gone, SQLite queue locked...: stored, retried later
+            logger.warning("webhook %s not queued; the periodic retry will send it", delivery_id, exc_info=True)
 
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
