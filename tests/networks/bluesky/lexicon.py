@@ -11,12 +11,13 @@ import json
 import re
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import regex
 
-LEXICONS = Path(__file__).parents[4] / "shared" / "data" / "api-specs" / "bluesky-lexicons"
+from tests.networks.specs import API_SPECS
+
+LEXICONS = API_SPECS / "bluesky-lexicons"
 
 _FORMATS = {
     "did": re.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]+$"),

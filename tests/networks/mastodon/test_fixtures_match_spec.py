@@ -7,7 +7,6 @@ does not exist) fails here, before it can hide a bug in the adapter.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +18,10 @@ from beffroi.core.domain import Network
 from beffroi.networks.mastodon import MastodonAdapter
 from beffroi.networks.types import PostVariant
 from tests.networks.mastodon.fake import FIXTURES, INSTANCE, MastodonFake, load
+from tests.networks.specs import API_SPECS
 
 # shared/ lies beside the checkout, on a developer's machine as in CI.
-SPEC_PATH = (
-    Path(__file__).parents[4] / "shared" / "data" / "api-specs" / "mastodon-openapi" / "schema.json"
-)
+SPEC_PATH = API_SPECS / "mastodon-openapi" / "schema.json"
 SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text("utf-8"))
 REGISTRY = Registry().with_resource("urn:mastodon", Resource.opaque(SPEC))
 
