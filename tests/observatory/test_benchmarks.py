@@ -166,3 +166,18 @@ def test_presence_on_the_engine_equals_the_command(backend, register, tmp_path):
         r for r in result if (r["kind"], r["network"]) == ("commune", "facebook")
     )
     assert (commune_facebook["with_account"], commune_facebook["share"]) == (2_000, 5.7)
+
+
+def test_national_activity_summary(backend, register):
+    from beffroi.observatory.benchmarks import activity_summary
+
+    ids = [register_organisation_id(K.COMMUNE, c) for c in ARA_SMALL]
+    activity = _activity([(ids[0], 1.0, 0.01), (ids[1], 2.0, None), (ids[2], 6.0, 0.03)])
+    directory = backend.register(directory_table(register, kinds=(K.COMMUNE,)))
+    rows = backend.to_arrow(activity_summary(backend.register(activity), directory)).to_pylist()
+    assert [(r["band"], r["metric"], r["organisations"]) for r in rows] == [
+        ("1k-3.5k", "engagement_rate", 2),
+        ("1k-3.5k", "posts_per_week", 3),
+    ]
+    assert rows[1]["median"] == pytest.approx(2.0)
+    assert rows[1]["mean"] == pytest.approx(3.0)

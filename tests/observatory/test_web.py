@@ -235,3 +235,35 @@ def test_websites_discovery_over_http(loaded):
     amberieu = ObservedAccount.objects.filter(collectivity__code="01004")
     assert dict(amberieu.values_list("network", "handle"))["x"] == "staubinbrume"
     assert AuditEntry.objects.get(action="observatory.websites_discover").after["errors"] == 3
+
+
+def test_public_activity_leaves_beffroi_customers_out(client, loaded, make_org, settings, tmp_path):
+    pytest.importorskip("beffroi.analytics.kpis")
+    from beffroi.analytics.lake import EventLake
+    from beffroi.analytics.synthetic import HistorySpec, history_tables
+
+    customer = make_org(name="Ambérieu-en-Bugey", kind="commune", code="01004", population=14_000)
+    settings.BEFFROI_LAKE_URL = str(tmp_path / "lake")
+    observed = ("commune:01033", "commune:01143", "commune:01160", "region:84")
+    spec = HistorySpec(
+        (customer.slug, *observed), date.today() - timedelta(days=30), days=30, seed=9
+    )
+    lake = EventLake(settings.BEFFROI_LAKE_URL)
+    for table in history_tables(spec):
+        lake.append_table(table.drop_columns([c for c in ("author",) if c in table.column_names]))
+
+    page = client.get(reverse("observatory:national")).content.decode()
+    assert "Activité des collectivités observées" in page
+    assert "Commune · 10\u202f000 à 20\u202f000 hab." in page
+    assert "Région · 5\u202f000\u202f000 hab. et plus" in page
+
+    export = client.get(reverse("observatory:export", kwargs={"name": "activite", "fmt": "csv"}))
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert {r["code"] for r in rows} == {"01033", "01143", "01160", "84"}  # not the customer
+    assert {r["metric"] for r in rows} >= {"posts_per_week", "engagement_rate", "net_sentiment"}
+    summary = client.get(
+        reverse("observatory:export", kwargs={"name": "activite-synthese", "fmt": "parquet"})
+    )
+    table = pq.read_table(io.BytesIO(summary.content)).to_pylist()
+    rhythm = next(r for r in table if (r["kind"], r["metric"]) == ("commune", "posts_per_week"))
+    assert rhythm["organisations"] == 3 and rhythm["band"] == "10k-20k"

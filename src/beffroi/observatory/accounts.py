@@ -76,6 +76,7 @@ class AccountsImport:
 # Normalisation of the values written by hand
 
 
+@lru_cache(maxsize=1024)  # applied to the kind and network of every row: few distinct values
 def _fold(text: str) -> str:
     """Lowercase, accents removed, spaces, dashes and underscores removed: `Départ-ement ` -> `departement`."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -320,3 +320,13 @@ def presence_expr(accounts: ir.Table, directory: ir.Table) -> ir.Table:
         .order_by("position")
         .drop("position")
     )
+
+
+def activity_summary(activity: ir.Table, directory: ir.Table) -> ir.Table:
+    """National figures: per kind, population band and indicator, how many organisations and their median."""
+    t = _long(activity).inner_join(directory, "organisation")
+    return (
+        t.group_by(["kind", "band", "metric"])
+        .agg(organisations=t.organisation.nunique(), median=t.value.median(), mean=t.value.mean())
+        .order_by(["kind", "band", "metric"])
+    )

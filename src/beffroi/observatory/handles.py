@@ -145,6 +145,11 @@ def _facebook(host: str, segments: list[str], query: dict[str, list[str]]) -> Pr
         return _facebook_id(first[3:])  # `facebook.com/id=1000...`: a mangled profile.php link
     if first.lower() == "pg" and len(segments) >= 2:
         first = segments[1]
+    return _facebook_name(first)
+
+
+def _facebook_name(first: str) -> ProfileRef | None:
+    """The account named by the first path segment of a Facebook URL (`@name`, name, id)."""
     if first.lower() in _FACEBOOK_RESERVED:
         return None
     first = first.removeprefix("@")
@@ -497,7 +502,7 @@ def _parse_url(text: str) -> ProfileRef | None:
     if simple:
         host, name = simple.group(1).lower(), simple.group(2)
         if host == "facebook.com":
-            return _facebook(host, [name], {})
+            return _facebook_name(name)
         if host == "instagram.com":
             return _instagram([name])
         return _x_handle(name)

@@ -244,3 +244,89 @@ def organisation_position(
         organisations_compared=len(set(table.column("organisation").to_pylist())),
         simulated=lake.local and os.path.exists(os.path.join(lake.base, DEMO_MARKER)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NationalActivity:
+    start: date
+    end: date
+    summary: list[dict[str, Any]]  # kind, band, metric, organisations, median, mean
+    organisations: list[dict[str, Any]]  # the public rows of peer_benchmark (register ids only)
+    simulated: bool
+
+
+ACTIVITY_SUMMARY_COLUMNS = ("kind", "band", "metric", "organisations", "median", "mean")
+ACTIVITY_COLUMNS = (
+    "kind",
+    "code",
+    "name",
+    "band",
+    "region",
+    "metric",
+    "value",
+    "peer_scope",
+    "peers",
+    "rank",
+    "percentile",
+    "peer_median",
+)
+_ACTIVITY_CACHE_SECONDS = 3600
+
+
+def activity_national(*, days: int = 90, today: date | None = None) -> NationalActivity | None:
+    """Activity of the collectivités observed from outside Beffroi (lake ids `kind:code`), by kind and band.
+
+    Beffroi's own customers are left out: their statistics are theirs, not open data. Computed
+    once an hour (a national lake takes seconds on DuckDB, not milliseconds).
+    """
+    from django.core.cache import cache
+
+    end = today or date.today()
+    key = f"observatory:activity:{days}:{end.isoformat()}:{settings.BEFFROI_LAKE_URL}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    result = _activity_national(days=days, end=end)
+    cache.set(key, result, _ACTIVITY_CACHE_SECONDS)
+    return result
+
+
+def _activity_national(*, days: int, end: date) -> NationalActivity | None:
+    try:
+        from beffroi.analytics.kpis import daily_rollup, open_backend
+        from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
+    except ImportError:
+        return None
+    from beffroi.observatory.benchmarks import (
+        activity_by_organisation,
+        activity_summary,
+        directory_table,
+        peer_benchmark,
+    )
+    from beffroi.observatory.register import register_load
+
+    lake = EventLake(str(settings.BEFFROI_LAKE_URL))
+    if not lake.has_data():
+        return None
+    start = end - timedelta(days=days - 1)
+    directory = directory_table(register_load())  # register ids only
+    with open_backend() as backend:
+        if lake.has_data(ROLLUPS_DIR):
+            rollups = backend.rollups(lake)
+            daily = rollups.filter((rollups.day >= start) & (rollups.day <= end))
+        else:
+            daily = daily_rollup(backend.events(lake), start=start, end=end)
+        activity = backend.register(backend.to_arrow(activity_by_organisation(daily, days=days)))
+        known = backend.register(directory)
+        summary = backend.to_arrow(activity_summary(activity, known)).to_pylist()
+        ranked = backend.to_arrow(peer_benchmark(activity, known)).to_pylist()
+    if not summary:
+        return None
+    ranked.sort(key=lambda r: (r["kind"], r["code"], r["metric"]))
+    return NationalActivity(
+        start=start,
+        end=end,
+        summary=summary,
+        organisations=[{c: r[c] for c in ACTIVITY_COLUMNS} for r in ranked],
+        simulated=lake.local and os.path.exists(os.path.join(lake.base, DEMO_MARKER)),
+    )

@@ -7,7 +7,7 @@ app_name = "observatory"
 urlpatterns = [
     path("observatoire/", views.national, name="national"),
     re_path(
-        r"^observatoire/donnees/(?P<name>presence|presence-communes-par-tranche|comptes)\.(?P<fmt>csv|parquet)$",
+        r"^observatoire/donnees/(?P<name>presence|presence-communes-par-tranche|comptes|activite|activite-synthese)\.(?P<fmt>csv|parquet)$",
         views.export,
         name="export",
     ),

@@ -53,8 +53,47 @@ def national(request: HttpRequest) -> HttpResponse:
             "by_kind": by_kind,
             "by_band": by_band,
             "status": selectors.observatory_status(),
+            "activity": _activity_lines(),
         },
     )
+
+
+def _activity_lines() -> dict[str, Any] | None:
+    """The national activity table: one line per kind and band, one column per indicator."""
+    from beffroi.observatory.benchmarks import METRICS
+    from beffroi.observatory.register import POPULATION_BANDS
+
+    activity = selectors.activity_national()
+    if activity is None:
+        return None
+    cells = {(r["kind"], r["band"], r["metric"]): r for r in activity.summary}
+    lines = []
+    for kind in PRESENCE_KINDS:
+        for band in POPULATION_BANDS[kind]:
+            row = [cells.get((kind.value, band.key, m.key)) for m in METRICS]
+            if not any(row):
+                continue
+            lines.append(
+                {
+                    "label": f"{KIND_LABELS[kind]} · {band.label}",
+                    "cells": [
+                        None
+                        if cell is None
+                        else {
+                            "median": cell["median"] * (100 if m.percent else 1),
+                            "organisations": cell["organisations"],
+                        }
+                        for cell, m in zip(row, METRICS, strict=True)
+                    ],
+                }
+            )
+    return {
+        "start": activity.start,
+        "end": activity.end,
+        "simulated": activity.simulated,
+        "metrics": METRICS,
+        "lines": lines,
+    }
 
 
 def _csv_response(
@@ -91,6 +130,8 @@ EXPORTS = {
     "presence": PRESENCE_COLUMNS,
     "presence-communes-par-tranche": BAND_COLUMNS,
     "comptes": selectors.ACCOUNT_EXPORT_COLUMNS,
+    "activite": selectors.ACTIVITY_COLUMNS,
+    "activite-synthese": selectors.ACTIVITY_SUMMARY_COLUMNS,
 }
 
 
@@ -99,6 +140,11 @@ def _export_rows(name: str) -> list[dict[str, Any]]:
         return [r.as_dict() for r in selectors.presence_national()]
     if name == "presence-communes-par-tranche":
         return [r.as_dict() for r in selectors.presence_communes_by_band()]
+    if name in ("activite", "activite-synthese"):
+        activity = selectors.activity_national()
+        if activity is None:
+            return []
+        return activity.organisations if name == "activite" else activity.summary
     return selectors.accounts_export_rows()
 
 
