@@ -82,7 +82,8 @@ class SandboxAdapter(NetworkAdapter):
     """A simulated account. Credentials: sandbox_seed, and optionally handle, followers, network, start."""
 
     network = Network.SANDBOX
-    capabilities = frozenset(Capability)
+    # Everything but webhooks: the simulator is read by polling, like most networks.
+    capabilities = frozenset(Capability) - {Capability.WEBHOOKS}
     SIMULATED: ClassVar[bool] = True
     max_text_length = 5000
     required_scopes = ("publish", "read")
@@ -108,7 +109,9 @@ class SandboxAdapter(NetworkAdapter):
         self.place = creds.get("place") or "Valmont"
         start_raw = creds.get("start")
         self.start = datetime.fromisoformat(start_raw) if start_raw else DEFAULT_START
-        followers = int(creds.get("followers") or _default_followers(self.seed))
+        followers = int(
+            creds.get("followers") or _default_followers(self.seed, self.simulated_network)
+        )
         self.state: SandboxState = state_for(
             f"{self.simulated_network.value}:{self.seed}", state_path or creds.get("state_path")
         )
@@ -573,10 +576,24 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", corpus.normalise(text)).strip("-")[:30] or "simulee"
 
 
-def _default_followers(seed: str) -> int:
-    # A large collectivité by default; the seed spreads accounts between 20,000 and 200,000.
+# Audience of a collectivité on each network relative to its Facebook page (observed orders of
+# magnitude: Facebook first, then X and Instagram; Mastodon and Bluesky still small).
+AUDIENCE_SHARE = {
+    Network.FACEBOOK: 1.0,
+    Network.INSTAGRAM: 0.5,
+    Network.X: 0.6,
+    Network.YOUTUBE: 0.12,
+    Network.LINKEDIN: 0.35,
+    Network.MASTODON: 0.03,
+    Network.BLUESKY: 0.06,
+    Network.SANDBOX: 1.0,
+}
+
+
+def _default_followers(seed: str, network: Network = Network.SANDBOX) -> int:
+    # A large collectivité by default: the seed spreads Facebook pages between 20,000 and 200,000.
     digest = int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16)
-    return 20_000 + digest % 180_000
+    return max(200, round((20_000 + digest % 180_000) * AUDIENCE_SHARE[network]))
 
 
 _KEYWORDS: dict[Topic, tuple[str, ...]] = {
