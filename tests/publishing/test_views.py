@@ -306,3 +306,20 @@ def test_the_organisation_events_show_in_the_calendar_and_the_ical_feed(client, 
         client.post(_url("event_add", team), {"title": "x", "starts_on": "2026-07-10"}).status_code
         == 403
     )
+
+
+def test_the_address_book_feeds_the_mentions_of_the_composer(client, team):
+    client.force_login(team.cm)
+    client.post(
+        _url("contacts", team),
+        {"name": "Val de Brume", "x": "@ValDeBrume", "mastodon": "valdebrume@social.example"},
+    )
+    assert "valdebrume@social.example" in client.get(_url("contacts", team)).content.decode()
+    accounts = [str(team.accounts[Network.X].pk), str(team.accounts[Network.MASTODON].pk)]
+    previews = client.post(
+        _url("compose_preview", team),
+        {"text": "Merci à @[Val de Brume] !", "topic": "autre", "accounts": accounts},
+    ).content.decode()
+    assert "@ValDeBrume" in previews and "@valdebrume@social.example" in previews
+    client.force_login(team.analyst)
+    assert client.post(_url("contacts", team), {"name": "Intrus"}).status_code == 403

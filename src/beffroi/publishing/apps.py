@@ -16,4 +16,6 @@ class PublishingConfig(AppConfig):
             NavItem("Rédiger", "publishing:compose", Perm.WRITE_DRAFTS, order=11),
             NavItem("À valider", "publishing:review_queue", Perm.APPROVE_DRAFTS, order=12),
             NavItem("Lignes éditoriales", "publishing:editorial_lines", Perm.VIEW_ORG, order=15),
+            NavItem("Importer", "publishing:import", Perm.WRITE_DRAFTS, order=16),
+            NavItem("Carnet d'adresses", "publishing:contacts", Perm.VIEW_ORG, order=17),
         )

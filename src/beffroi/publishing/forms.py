@@ -106,3 +106,25 @@ class EventForm(forms.Form):
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ContactForm(forms.Form):
+    """A person or organisation, with its handle on each network (blank where it has none)."""
+
+    name = forms.CharField(label="Nom (à écrire @[Nom] dans un message)", max_length=120)
+    x = forms.CharField(label="X", required=False)
+    bluesky = forms.CharField(label="Bluesky", required=False)
+    mastodon = forms.CharField(label="Mastodon (utilisateur@instance)", required=False)
+    instagram = forms.CharField(label="Instagram", required=False)
+    facebook = forms.CharField(label="Facebook", required=False)
+    linkedin = forms.CharField(label="LinkedIn", required=False)
+    youtube = forms.CharField(label="YouTube", required=False)
+
+    NETWORK_FIELDS = ("x", "bluesky", "mastodon", "instagram", "facebook", "linkedin", "youtube")
+
+    def handles(self) -> dict[str, str]:
+        return {
+            field: self.cleaned_data[field].strip().lstrip("@")
+            for field in self.NETWORK_FIELDS
+            if self.cleaned_data.get(field, "").strip()
+        }

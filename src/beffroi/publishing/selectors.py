@@ -17,6 +17,7 @@ from beffroi.core.selectors import role_for
 from beffroi.publishing.agenda import PARIS, CalendarEntry, Holiday, public_holidays
 from beffroi.publishing.models import (
     ApprovalStep,
+    Contact,
     Draft,
     EditorialLine,
     Notification,
@@ -150,6 +151,10 @@ def notifications_for(
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications
+
+
+def contacts(*, organisation: Organisation) -> QuerySet[Contact]:
+    return Contact.objects.filter(organisation=organisation)
 
 
 def editorial_lines(*, organisation: Organisation) -> QuerySet[EditorialLine]:

@@ -35,6 +35,7 @@ urlpatterns = [
         views.editorial_line_edit,
         name="editorial_line_edit",
     ),
+    path("o/<slug:org>/carnet-d-adresses/", views.contact_list, name="contacts"),
     path("relecture/<str:token>/", views.guest_review, name="guest_review"),
     path("calendrier/<str:token>.ics", views.ical, name="ical"),
 ]

@@ -29,6 +29,7 @@ from beffroi.publishing.conversions import variant_to_post_variant
 from beffroi.publishing.forms import (
     BulkForm,
     ComposeForm,
+    ContactForm,
     DecisionForm,
     EditorialLineForm,
     EventForm,
@@ -506,6 +507,40 @@ def editorial_line_edit(
         request,
         "publishing/editorial_line_form.html",
         {"organisation": organisation, "form": form, "account": account, "line": line},
+    )
+
+
+# ----------------------------------------------------------------------------- contacts
+
+
+@organisation_view(Perm.VIEW_ORG)
+def contact_list(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST":
+        if not _may(request, Perm.WRITE_DRAFTS):
+            raise PermissionDenied("Votre rôle ne permet pas cette action")
+        if form.is_valid():
+            try:
+                services.contact_save(
+                    organisation=organisation,
+                    name=form.cleaned_data["name"],
+                    handles=form.handles(),
+                    actor=acting_user(request),
+                )
+            except DomainError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, f"« {form.cleaned_data['name']} » enregistré.")
+                return redirect("publishing:contacts", org=organisation.slug)
+    return render(
+        request,
+        "publishing/contacts.html",
+        {
+            "organisation": organisation,
+            "contacts": selectors.contacts(organisation=organisation),
+            "form": form,
+            "can_edit": _may(request, Perm.WRITE_DRAFTS),
+        },
     )
 
 
