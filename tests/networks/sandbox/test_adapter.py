@@ -252,3 +252,15 @@ def test_oauth_flow_is_simulated_end_to_end(adapter: SandboxAdapter) -> None:
     tokens = adapter.exchange_code("c0de", "https://beffroi.example/cb")
     refreshed = adapter.refresh(tokens)
     assert refreshed.access_token != tokens.access_token and refreshed.expires_at
+
+
+def test_two_workers_racing_on_one_key_publish_once(clock: Clock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> str:
+        worker = SandboxAdapter({"sandbox_seed": "race"}, clock=clock)
+        return worker.publish(variant(), "same-key").remote_id
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = set(pool.map(attempt, range(8)))
+    assert len(ids) == 1
