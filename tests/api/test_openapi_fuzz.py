@@ -16,6 +16,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI app would close the connection at each request's end, as in production; the test's
+    transaction lives on that connection, so do what Django's test client does and keep it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(make_org, make_member):
     org = make_org(name="Saint-Aubin-sur-Brume")
