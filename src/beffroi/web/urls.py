@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("beffroi.observatory.urls")),
     path("", include("beffroi.publishing.urls")),
     path("", include("beffroi.api.urls")),
+    path("", include("beffroi.listening.urls")),
     path("", include("beffroi.core.urls")),
 ]
 if settings.DEBUG:
