@@ -267,3 +267,27 @@ def test_public_activity_leaves_beffroi_customers_out(client, loaded, make_org, 
     table = pq.read_table(io.BytesIO(summary.content)).to_pylist()
     rhythm = next(r for r in table if (r["kind"], r["metric"]) == ("commune", "posts_per_week"))
     assert rhythm["organisations"] == 3 and rhythm["band"] == "10k-20k"
+
+
+def test_accounts_connected_to_beffroi_are_observed(loaded, make_org):
+    from beffroi.core import services as core
+    from beffroi.observatory.services import observed_accounts_from_beffroi
+
+    amberieu = make_org(name="Ambérieu-en-Bugey", kind="commune", code="01004")
+    elsewhere = make_org(name="Syndicat mixte", kind="autre", code="250100000")
+    for org, network, handle, simulated in [
+        (amberieu, "x", "@VilleAmberieu", False),
+        (amberieu, "mastodon", "@amberieu@piaille.fr", False),
+        (amberieu, "facebook", "amberieu-simule", True),  # sandbox: not a real account
+        (elsewhere, "x", "@syndicat", False),  # not a collectivité of the register
+    ]:
+        core.network_account_create(
+            organisation=org, network=network, handle=handle, simulated=simulated, actor=None
+        )
+    assert observed_accounts_from_beffroi(actor=None) == 2
+    assert observed_accounts_from_beffroi(actor=None) == 0  # idempotent
+    observed = ObservedAccount.objects.filter(source=ObservedAccount.Source.BEFFROI)
+    assert sorted(observed.values_list("network", "handle")) == [
+        ("mastodon", "@amberieu@piaille.fr"),
+        ("x", "villeamberieu"),
+    ]

@@ -247,3 +247,13 @@ def discover_websites(
         f"{result.visited} site(s) visité(s), {result.with_accounts} avec des comptes, "
         f"{result.created} compte(s) ajouté(s), {len(result.errors)} erreur(s)"
     )
+
+
+@app.command("sync-beffroi-accounts")
+def sync_beffroi_accounts() -> None:
+    """Recense les comptes (réels) que les collectivités du registre ont connectés à Beffroi."""
+    _django()
+    from beffroi.observatory.services import observed_accounts_from_beffroi
+
+    created = observed_accounts_from_beffroi(actor=None)
+    typer.echo(f"{created} compte(s) ajouté(s) au recensement")

@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from beffroi.core.models import User
 from beffroi.core.services import audit_record
-from beffroi.observatory.accounts import AccountRow, AccountsImport, accounts_parse
+from beffroi.observatory.accounts import (
+    PRESENCE_NETWORKS,
+    AccountRow,
+    AccountsImport,
+    accounts_parse,
+)
 from beffroi.observatory.discovery import (
     DiscoveredAccount,
     SiteVisit,
@@ -255,3 +260,47 @@ def websites_discover(
         },
     )
     return WebsitesDiscoveryResult(visited, with_accounts, created, errors)
+
+
+@transaction.atomic
+def observed_accounts_from_beffroi(*, actor: User | None) -> int:
+    """Record the accounts that organisations tied to the register connected to Beffroi.
+
+    A connected account is the surest observation there is. Simulated accounts (sandbox) are left
+    out: they are not accounts on a real network. Returns the number of new observed accounts.
+    """
+    from beffroi.core.domain import Network
+    from beffroi.core.models import NetworkAccount
+    from beffroi.observatory.handles import profile_parse
+    from beffroi.observatory.register import PRESENCE_KINDS
+
+    real = {n.value for n in PRESENCE_NETWORKS}
+    accounts = NetworkAccount.objects.filter(
+        simulated=False,
+        network__in=real,
+        organisation__kind__in=[k.value for k in PRESENCE_KINDS],
+    ).exclude(organisation__code="")
+    collectivity_of = {
+        (kind, code): pk
+        for pk, kind, code in RegisteredCollectivity.objects.filter(current=True).values_list(
+            "pk", "kind", "code"
+        )
+    }
+    rows = []
+    for account in accounts.select_related("organisation"):
+        key = (account.organisation.kind, account.organisation.code.strip().upper())
+        if key not in collectivity_of:
+            continue
+        network = Network(account.network)
+        profile = profile_parse(account.handle, network=network)
+        handle = profile.handle if profile else account.handle.strip().lower()
+        url = profile.url if profile else ""
+        rows.append((collectivity_of[key], network.value, handle, url))
+    created, updated = _upsert_accounts(rows, ObservedAccount.Source.BEFFROI)
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="observatory.accounts_from_beffroi",
+        after={"created": created, "updated": updated},
+    )
+    return created
