@@ -181,3 +181,26 @@ def test_national_activity_summary(backend, register):
     ]
     assert rows[1]["median"] == pytest.approx(2.0)
     assert rows[1]["mean"] == pytest.approx(3.0)
+
+
+def test_organisations_of_unknown_region_have_no_regional_peers(backend, register):
+    from beffroi.observatory.benchmarks import UnregisteredOrganisation
+
+    outside = [
+        UnregisteredOrganisation(f"demo-{i}", K.COMMUNE, f"Commune fictive {i}", 2_000)
+        for i in range(5)
+    ]
+    directory = backend.register(
+        directory_table(register, kinds=(K.COMMUNE,), unregistered=outside)
+    )
+    ids = [register_organisation_id(K.COMMUNE, c) for c in ARA_SMALL]
+    activity = _activity(
+        [(o.organisation, float(i), None) for i, o in enumerate(outside)]
+        + [(org, 10.0 + i, None) for i, org in enumerate(ids)]
+    )
+    result = backend.to_arrow(peer_benchmark(backend.register(activity), directory))
+    (fictive,) = positions_of(result, "demo-0")
+    assert fictive.peer_scope == "type et tranche"  # not "same région" with the other fictive ones
+    assert (fictive.peers, fictive.rank) == (11, 11)
+    (real,) = positions_of(result, ids[0])
+    assert (real.peer_scope, real.peers) == ("type, tranche et région", 6)

@@ -180,7 +180,11 @@ def peer_benchmark(
     per_scope: dict[str, ir.Value] = {}
     for i, (_, cols) in enumerate(PEER_SCOPES):
         keys = ["metric", *cols]
-        per_scope[f"peers_{i}"] = t.organisation.count().over(group_by=keys)
+        peers = t.organisation.count().over(group_by=keys)
+        if "region" in cols:
+            # An organisation of unknown région has no regional peers (not "the others of unknown région").
+            peers = (t.region != "").ifelse(peers, 0)
+        per_scope[f"peers_{i}"] = peers
         per_scope[f"rank_{i}"] = ibis.rank().over(group_by=keys, order_by=ibis.desc(t.value)) + 1
         per_scope[f"percentile_{i}"] = (
             ibis.cume_dist().over(group_by=keys, order_by=t.value) * 100.0
