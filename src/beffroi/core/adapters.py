@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from beffroi.core.models import NetworkAccount
 from beffroi.core.services import network_account_credentials, network_account_set_credentials
@@ -41,6 +44,10 @@ def adapter_for_account(account: NetworkAccount, **options: Any) -> NetworkAdapt
     if account.simulated:
         from beffroi.networks.sandbox import sandbox_adapter_for
 
+        # Publications on the simulator survive restarts and are shared by the web and the worker.
+        state_dir = Path(settings.DATA_DIR) / "sandbox"
+        state_dir.mkdir(exist_ok=True)
+        options.setdefault("state_path", state_dir / f"account-{account.pk}.json")
         return sandbox_adapter_for(account.network, credentials, **options)
     from beffroi.networks.registry import get_adapter
 

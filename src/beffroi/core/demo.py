@@ -17,6 +17,7 @@ from django.db import transaction
 from beffroi.core import services
 from beffroi.core.domain import REAL_NETWORKS
 from beffroi.core.models import Membership, NetworkAccount, Organisation, Role, User
+from beffroi.networks.sandbox.adapter import AUDIENCE_SHARE
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,15 @@ def _accounts(organisation: Organisation, handles: dict[str, str]) -> dict[str, 
                 handle=handle,
                 display_name=organisation.name,
                 simulated=True,
-                credentials={"sandbox_seed": f"{organisation.slug}-{network.value}"},
+                # One Facebook subscriber for ten inhabitants; other networks by their usual share.
+                credentials={
+                    "sandbox_seed": f"{organisation.slug}-{network.value}",
+                    "handle": handle.lstrip("@").split("@")[0],
+                    "followers": str(
+                        max(100, round(organisation.population / 10 * AUDIENCE_SHARE[network]))
+                    ),
+                    "place": organisation.name,
+                },
                 actor=None,
             )
         accounts[network.value] = account
