@@ -146,8 +146,12 @@ def serve(
 def demo() -> None:
     """Load the demonstration data (idempotent) and print the logins."""
     _django_setup()
+    from django.conf import settings
+
     from beffroi.core.demo import demo_load
 
+    # The notifications that the demo's approvals trigger are not worth printing.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     for login, password, role in demo_load():
         typer.echo(f"  {login:<32} {password:<16} {role}")
 
