@@ -1,0 +1,662 @@
+"""Load test of the whole application over HTTP: PostgreSQL, gunicorn, the Huey worker on Redis.
+
+    .venv/bin/python benchmarks/load_http.py [--items 1000000] [--concurrency 1,10,50,100]
+        [--duration 8] [--database-url postgres://beffroi:beffroi@127.0.0.1:5432/beffroi_load]
+
+Run on demand, not by CI. Steps:
+1. (re)creates the throw-away database named in --database-url (loopback only, and its name must
+   contain "load"), a throw-away BEFFROI_DATA_DIR, and migrates;
+2. fills one large commune: --items inbox items over a year (InboxItem bulk inserts, as the
+   ingestion writes them), a year of drafts with their variants in the calendar, members, audit
+   entries, a year of lake events (beffroi.analytics.synthetic through EventLake.append_table), and
+   a small neighbouring commune so that every query has to filter by organisation;
+3. starts gunicorn (gthread, --web-workers processes) and the Huey worker on Redis;
+4. logs in through the login form (session cookie) and creates a personal API token;
+5. drives each page with wrk from 127.0.0.1 for --duration seconds at each concurrency, and prints
+   p50 / p95 / p99 latency, throughput and errors (any answer other than 200, socket errors and
+   timeouts), each latency beside the concurrency-1 baseline of the same page (ratio);
+6. stops its processes and drops the database (unless --keep).
+
+Target (issue 11): p95 under 200 ms for the inbox, the calendar and the dashboard at 50 concurrent
+users, without any error. The load generator shares the machine's cores with the server: the
+figures are an upper bound of what a dedicated server would show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+DEFAULT_DATABASE_URL = "postgres://beffroi:beffroi@127.0.0.1:5432/beffroi_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own: nothing else to disturb
+TARGET_PAGES = ("inbox", "calendar", "dashboard")
+TARGET_P95_MS = 200.0
+TARGET_CONCURRENCY = 50
+PASSWORD = "charge-beffroi-2026"
+ADMIN_EMAIL = "admin@charge.example"
+console = Console(width=130)
+
+
+# ------------------------------------------------------------------------------------------
+# Environment, database and processes
+
+
+def loopback_only(url: str, what: str) -> None:
+    host = urlsplit(url).hostname or ""
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        sys.exit(f"{what} doit être sur 127.0.0.1 (reçu : {host})")
+
+
+def recreate_database(database_url: str, *, drop_only: bool = False) -> None:
+    """Drop and create the throw-away database, connected to the server's `postgres` database."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if "load" not in name or not re.fullmatch(r"[a-z0-9_]+", name):
+        sys.exit(f"refus : la base {name!r} serait effacée ; son nom doit contenir « load »")
+    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def child_environment(data_dir: Path, database_url: str, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "beffroi.web.settings",
+            "BEFFROI_DATA_DIR": str(data_dir),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "BEFFROI_ENV": "development",  # plain HTTP on 127.0.0.1: no HTTPS redirect
+            "BEFFROI_DEBUG": "false",
+            "BEFFROI_PSEUDONYM_KEY": "cle-de-pseudonymisation-du-banc-de-charge",
+            "HUEY_IMMEDIATE": "false",
+            "LOG_LEVEL": "WARNING",
+            "AXES_FAILURE_LIMIT": "1000",  # one shared login address for every virtual user
+        }
+    )
+    return env
+
+
+@contextmanager
+def running(
+    commands: list[tuple[str, list[str]]], env: dict[str, str], logs: Path
+) -> Iterator[None]:
+    """Start each command in its own process group; stop exactly those groups on the way out."""
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, argv in commands:
+            log = (logs / f"{name}.log").open("wb")
+            children.append(
+                subprocess.Popen(
+                    argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                )
+            )
+        yield
+    finally:
+        for child in children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait(timeout=5)
+
+
+def wait_until_up(base: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/sante/", timeout=2).status_code in (200, 503):
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn n'a pas répondu sur /sante/ à temps (voir gunicorn.log)")
+
+
+# ------------------------------------------------------------------------------------------
+# Filling the database and the lake (inside this process, through the ORM)
+
+
+TEXTS = (
+    "Bonjour, la piscine municipale est-elle ouverte dimanche ?",
+    "Merci pour le marché de Noël, très réussi cette année !",
+    "Les travaux de la rue Victor Hugo durent depuis des mois, c'est insupportable.",
+    "Quand passe le ramassage des encombrants dans mon quartier ?",
+    "Le bus 12 n'est pas passé ce matin, encore une fois.",
+    "Bravo aux agents pour le déneigement rapide.",
+    "Où peut-on s'inscrire pour la cantine de la rentrée ?",
+    "Le parc est sale, les poubelles débordent depuis une semaine.",
+    "Super concert hier soir sur la place, merci la mairie.",
+    "Pourquoi la médiathèque ferme-t-elle plus tôt le samedi ?",
+)
+
+
+@dataclass(frozen=True)
+class Filled:
+    slug: str
+    items: int
+    drafts: int
+    audit: int
+    members: int
+    lake_events: int
+
+
+def fill(*, items: int, seed: int, lake_days: int) -> Filled:
+    from beffroi.core import services
+    from beffroi.core.models import Role
+
+    rng = random.Random(seed)
+    admin = services.user_create(email=ADMIN_EMAIL, password=PASSWORD, is_superuser=False)
+    commune = services.organisation_create(
+        name="Grande-Ville-sur-Charge", kind="commune", code="99001", population=250_000, actor=None
+    )
+    neighbour = services.organisation_create(
+        name="Petite-Voisine", kind="commune", code="99002", population=3_000, actor=None
+    )
+    services.membership_add(organisation=commune, user=admin, role=Role.ADMIN, actor=None)
+    accounts = [
+        services.network_account_create(
+            organisation=org,
+            network=network,
+            handle=f"@{org.slug}-{network}",
+            simulated=True,
+            actor=None,
+        )
+        for org in (commune, neighbour)
+        for network in ("facebook", "instagram", "x", "mastodon")
+    ]
+    members = _fill_members(commune, count=40)
+    end = datetime.now(UTC)
+    start = end - timedelta(days=365)
+    with _bar() as bar:
+        _fill_inbox(bar, commune, accounts[:4], items, start, end, rng)
+        _fill_inbox(bar, neighbour, accounts[4:], max(items // 100, 100), start, end, rng)
+        drafts = _fill_drafts(bar, commune, accounts[:4], admin, start, rng)
+        audit = _fill_audit(bar, commune, admin, max(items // 10, 1000), start, end)
+        lake_events = _fill_lake(bar, (commune.slug, neighbour.slug), lake_days)
+    return Filled(
+        slug=commune.slug,
+        items=items,
+        drafts=drafts,
+        audit=audit,
+        members=members + 1,
+        lake_events=lake_events,
+    )
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _fill_members(organisation: Any, *, count: int) -> int:
+    from beffroi.core.models import Membership, Role, User
+
+    roles = [Role.COMMUNITY_MANAGER, Role.VALIDATOR, Role.ANALYST, Role.ADMIN]
+    users = User.objects.bulk_create(
+        [User(email=f"agent{i:03d}@charge.example") for i in range(count)]
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(user=u, organisation=organisation, role=roles[i % len(roles)])
+            for i, u in enumerate(users)
+        ]
+    )
+    return count
+
+
+def _fill_inbox(
+    bar: Progress,
+    organisation: Any,
+    accounts: list[Any],
+    count: int,
+    start: datetime,
+    end: datetime,
+    rng: random.Random,
+) -> None:
+    from beffroi.core.domain import Topic
+    from beffroi.listening.models import InboxItem
+
+    topics = [t.value for t in Topic]
+    kinds = [InboxItem.Kind.COMMENT] * 6 + [InboxItem.Kind.REPLY] * 2 + [InboxItem.Kind.MENTION]
+    span = (end - start).total_seconds()
+    task = bar.add_task(f"messages de {organisation.slug}", total=count)
+    batch = 10_000
+    for offset in range(0, count, batch):
+        rows = []
+        for n in range(offset, min(offset + batch, count)):
+            account = accounts[n % len(accounts)]
+            created = start + timedelta(seconds=span * n / count + rng.random())
+            action = rng.random() < 0.35
+            answered = action and rng.random() < 0.7
+            toxic = rng.random() < 0.03
+            rows.append(
+                InboxItem(
+                    organisation=organisation,
+                    account=account,
+                    network=account.network,
+                    kind=rng.choice(kinds),
+                    remote_id=f"m{n}",
+                    post_remote_id=f"p{n // 40}",
+                    author_remote_id=f"a{rng.randrange(50_000)}",
+                    author_handle=f"habitant{rng.randrange(50_000)}",
+                    author_name="Habitant simulé",
+                    text=rng.choice(TEXTS),
+                    created_at=created,
+                    received_at=created + timedelta(minutes=2),
+                    lang="fr",
+                    sentiment=rng.choice(("positive", "neutral", "negative")),
+                    sentiment_score=rng.uniform(-1, 1),
+                    topic=rng.choice(topics),
+                    is_request=action,
+                    is_toxic=toxic,
+                    needs_action=action,
+                    status=(
+                        InboxItem.Status.ANSWERED
+                        if answered
+                        else InboxItem.Status.NEW
+                        if action
+                        else InboxItem.Status.CLOSED
+                    ),
+                    first_response_at=(
+                        created + timedelta(minutes=rng.randrange(5, 2000)) if answered else None
+                    ),
+                    hidden_at=created + timedelta(minutes=30)
+                    if toxic and rng.random() < 0.5
+                    else None,
+                )
+            )
+        InboxItem.objects.bulk_create(rows, batch_size=5_000)
+        bar.advance(task, len(rows))
+
+
+def _fill_drafts(
+    bar: Progress,
+    organisation: Any,
+    accounts: list[Any],
+    author: Any,
+    start: datetime,
+    rng: random.Random,
+) -> int:
+    """Three drafts a day over the past year and the next two months, one variant per account."""
+    from beffroi.core.domain import Topic
+    from beffroi.publishing.models import Draft, Variant
+
+    days = 365 + 60
+    task = bar.add_task("publications", total=days * 3)
+    now = datetime.now(UTC)
+    topics = [t.value for t in Topic]
+    drafts = []
+    for day in range(days):
+        for slot in range(3):
+            at = start + timedelta(days=day, hours=8 + 4 * slot)
+            past = at < now
+            drafts.append(
+                Draft(
+                    organisation=organisation,
+                    title=f"Publication {day}-{slot}",
+                    text=rng.choice(TEXTS),
+                    topic=rng.choice(topics),
+                    state=Draft.State.PUBLISHED if past else rng.choice(Draft.State.values[:5]),
+                    scheduled_at=at,
+                    created_by=author,
+                )
+            )
+    created = Draft.objects.bulk_create(drafts, batch_size=2_000)
+    variants = [
+        Variant(
+            draft=d,
+            account=a,
+            network=a.network,
+            text=d.text,
+            state=Variant.State.PUBLISHED
+            if d.state == Draft.State.PUBLISHED
+            else Variant.State.PENDING,
+            published_at=d.scheduled_at if d.state == Draft.State.PUBLISHED else None,
+        )
+        for d in created
+        for a in accounts
+    ]
+    Variant.objects.bulk_create(variants, batch_size=5_000)
+    bar.advance(task, len(created))
+    return len(created)
+
+
+def _fill_audit(
+    bar: Progress, organisation: Any, actor: Any, count: int, start: datetime, end: datetime
+) -> int:
+    from beffroi.core.models import AuditEntry
+
+    actions = ("draft.submit", "draft.approve", "inbox_item.assign", "inbox_item.reply")
+    span = (end - start).total_seconds()
+    task = bar.add_task("journal d'audit", total=count)
+    for offset in range(0, count, 10_000):
+        rows = [
+            AuditEntry(
+                organisation=organisation,
+                actor=actor,
+                actor_label=actor.email,
+                action=actions[n % len(actions)],
+                object_type="draft",
+                object_id=str(n),
+                object_repr=f"Objet {n}",
+                after={"n": n},
+                created_at=start + timedelta(seconds=span * n / count),
+            )
+            for n in range(offset, min(offset + 10_000, count))
+        ]
+        AuditEntry.objects.bulk_create(rows, batch_size=5_000)
+        bar.advance(task, len(rows))
+    return count
+
+
+def _fill_lake(bar: Progress, slugs: tuple[str, ...], days: int) -> int:
+    from django.conf import settings
+
+    from beffroi.analytics.lake import EventLake
+    from beffroi.analytics.synthetic import HistorySpec, history_tables
+
+    lake = EventLake(str(settings.BEFFROI_LAKE_URL))
+    spec = HistorySpec(
+        organisations=slugs,
+        start=date.today() - timedelta(days=days),
+        days=days,
+        posts_per_day=3.0,
+        seed=2026,
+    )
+    task = bar.add_task("lac d'événements", total=None)
+    rows = 0
+    for table in history_tables(spec):
+        rows += lake.append_table(table).rows
+        bar.update(task, completed=rows)
+    bar.update(task, total=rows)
+    return rows
+
+
+def create_token(slug: str) -> str:
+    from beffroi.api.scopes import SCOPES
+    from beffroi.api.services import api_token_create
+    from beffroi.core.models import Organisation, User
+
+    _, secret = api_token_create(
+        organisation=Organisation.objects.get(slug=slug),
+        user=User.objects.get(email=ADMIN_EMAIL),
+        name="banc de charge",
+        scopes=list(SCOPES),
+        days=1,
+    )
+    return secret
+
+
+# ------------------------------------------------------------------------------------------
+# Pages and the load generator
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+
+
+def login(base: str) -> str:
+    """Log in through allauth's form, as a browser would; returns the session cookie."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        page = client.get("/comptes/login/")
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if found is None:
+            raise RuntimeError("formulaire de connexion sans jeton CSRF")
+        answer = client.post(
+            "/comptes/login/",
+            data={
+                "csrfmiddlewaretoken": found.group(1),
+                "login": ADMIN_EMAIL,
+                "password": PASSWORD,
+            },
+            headers={"Referer": f"{base}/comptes/login/"},
+        )
+        session = client.cookies.get("sessionid")
+        if answer.status_code not in (200, 302) or not session:
+            raise RuntimeError(f"connexion refusée ({answer.status_code})")
+        return f"sessionid={session}"
+
+
+def targets(base: str, slug: str, cookie: str, token: str) -> list[Target]:
+    """The main pages, and every GET route of the API scoped to one organisation (from OpenAPI)."""
+    browser = (("Cookie", cookie),)
+    api = (("Authorization", f"Bearer {token}"),)
+    found = [
+        Target("organisation", f"/o/{slug}/", browser),
+        Target("inbox", f"/o/{slug}/ecoute/", browser),
+        Target("calendar", f"/o/{slug}/calendrier/", browser),
+        Target("dashboard", f"/o/{slug}/ecoute/statistiques/", browser),
+    ]
+    spec = httpx.get(f"{base}/api/v1/openapi.json", headers=dict(api), timeout=30).json()
+    for path, operations in sorted(spec["paths"].items()):
+        if "get" not in operations or set(re.findall(r"{(\w+)}", path)) != {"org"}:
+            continue
+        parameters = {p["name"] for p in operations["get"].get("parameters", [])}
+        query = "?limit=50" if "limit" in parameters else ""
+        name = "api " + (path.split("{org}")[1].strip("/") or "organisation")
+        found.append(Target(name, path.replace("{org}", slug) + query, api))
+    return found
+
+
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body) if status ~= 200 then bad = bad + 1 end end
+function done(summary, latency, requests)
+  local not_ok = 0
+  for _, t in ipairs(threads) do not_ok = not_ok + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, '
+    .. '"not_ok": %d, "socket_errors": %d, "timeouts": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), not_ok, e.connect + e.read + e.write, e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Measure:
+    target: str
+    concurrency: int
+    requests: int
+    per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+
+
+def measure(base: str, target: Target, concurrency: int, seconds: int, script: Path) -> Measure:
+    argv = ["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{seconds}s"]
+    argv += ["--timeout", "10s", "-s", str(script)]
+    for key, value in target.headers:
+        argv += ["-H", f"{key}: {value}"]
+    argv.append(base + target.path)
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("RESULT "))
+    r = json.loads(line.removeprefix("RESULT "))
+    return Measure(
+        target=target.name,
+        concurrency=concurrency,
+        requests=r["requests"],
+        per_second=r["requests"] / max(r["duration_us"] / 1e6, 1e-9),
+        p50_ms=r["p50"] / 1000,
+        p95_ms=r["p95"] / 1000,
+        p99_ms=r["p99"] / 1000,
+        # non-200 answers (a 302 to the login page would be a failure too), socket errors, timeouts
+        errors=r["not_ok"] + r["socket_errors"] + r["timeouts"],
+    )
+
+
+def check_pages(base: str, found: list[Target]) -> None:
+    """Every page must answer 200 with our credentials before it is measured."""
+    for target in found:
+        answer = httpx.get(base + target.path, headers=dict(target.headers), timeout=60)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{target.name} {target.path} : HTTP {answer.status_code}")
+
+
+def report(results: list[Measure], filled: Filled, levels: list[int], fill_seconds: float) -> None:
+    console.print(
+        f"\nCommune {filled.slug} : {filled.items:,} messages, {filled.drafts:,} publications, "
+        f"{filled.audit:,} entrées d'audit, {filled.members} membres, "
+        f"{filled.lake_events:,} événements au lac (remplissage {fill_seconds:.0f} s)"
+    )
+    baseline = {m.target: m for m in results if m.concurrency == levels[0]}
+    table = Table(title=f"Latences (ms) ; (×n) = rapport à la concurrence {levels[0]}")
+    for column in ("page", "conc.", "req/s", "p50", "p95", "p99", "erreurs"):
+        table.add_column(column, justify="left" if column == "page" else "right")
+
+    def cell(value: float, base: float) -> str:
+        return f"{value:.0f} (×{value / base:.1f})" if base > 0 else f"{value:.0f}"
+
+    for m in results:
+        b = baseline[m.target]
+        if m.requests == 0:  # not one answer within the run: no percentile to show
+            table.add_row(m.target, str(m.concurrency), "0", "—", "—", "—", str(m.errors))
+            continue
+        table.add_row(
+            m.target,
+            str(m.concurrency),
+            f"{m.per_second:.1f}",
+            cell(m.p50_ms, b.p50_ms),
+            cell(m.p95_ms, b.p95_ms),
+            cell(m.p99_ms, b.p99_ms),
+            str(m.errors),
+        )
+    console.print(table)
+    at_target = [m for m in results if m.concurrency == TARGET_CONCURRENCY]
+    for m in at_target:
+        if m.target in TARGET_PAGES:
+            ok = m.p95_ms < TARGET_P95_MS and m.errors == 0
+            console.print(
+                f"objectif {m.target} à {TARGET_CONCURRENCY} : p95 {m.p95_ms:.0f} ms, "
+                f"{m.errors} erreur(s) -> {'atteint' if ok else 'MANQUÉ'}"
+            )
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--lake-days", type=int, default=365)
+    parser.add_argument("--concurrency", default="1,10,50,100")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per page and level")
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", action="store_true", help="keep the database and data dir")
+    args = parser.parse_args()
+    levels = sorted({int(c) for c in args.concurrency.split(",")})
+    loopback_only(args.database_url, "La base")
+    loopback_only(args.redis_url, "Redis")
+    if shutil.which("wrk") is None:
+        sys.exit("wrk est introuvable (apt-get install wrk)")
+
+    data_dir = Path(tempfile.mkdtemp(prefix="beffroi-load-"))
+    env = child_environment(data_dir, args.database_url, args.redis_url)
+    os.environ.update(env)
+    recreate_database(args.database_url)
+    try:
+        import django
+        from django.core.management import call_command
+        from django.db import connections
+
+        django.setup()
+        console.print(f"données : {data_dir} ; base : {args.database_url}")
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", "--noinput", verbosity=0)
+        began = time.monotonic()
+        filled = fill(items=args.items, seed=args.seed, lake_days=args.lake_days)
+        with connections["default"].cursor() as cursor:  # fresh statistics, as autovacuum would
+            cursor.execute("VACUUM ANALYZE")
+        fill_seconds = time.monotonic() - began
+        token = create_token(filled.slug)
+        connections.close_all()
+
+        base = f"http://127.0.0.1:{args.port}"
+        gunicorn = [sys.executable, "-m", "gunicorn", "beffroi.web.wsgi:application"]
+        gunicorn += ["--bind", f"127.0.0.1:{args.port}", "--worker-class", "gthread"]
+        gunicorn += ["--workers", str(args.web_workers), "--threads", str(args.threads)]
+        worker = [sys.executable, "-m", "beffroi.cli", "worker"]
+        with running([("gunicorn", gunicorn), ("huey", worker)], env, data_dir):
+            wait_until_up(base)
+            found = targets(base, filled.slug, login(base), token)
+            check_pages(base, found)
+            script = data_dir / "mesure.lua"
+            script.write_text(WRK_SCRIPT)
+            results: list[Measure] = []
+            load_before = os.getloadavg()[0]
+            with _bar() as bar:
+                task = bar.add_task("charge", total=len(found) * len(levels))
+                for target in found:
+                    measure(base, target, 1, 2, script)  # warm-up: caches, connections, plans
+                    for level in levels:
+                        results.append(measure(base, target, level, args.duration, script))
+                        bar.advance(task)
+            load_after = os.getloadavg()[0]
+        report(results, filled, levels, fill_seconds)
+        # The machine may be shared: say how busy it was, since every latency depends on it.
+        console.print(
+            f"charge moyenne de la machine (1 min) : {load_before:.1f} avant, {load_after:.1f} "
+            f"après, pour {os.cpu_count()} cœurs ; gunicorn {args.web_workers}×{args.threads} "
+            "fils, worker Huey actif"
+        )
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(args.database_url, drop_only=True)
+            shutil.rmtree(data_dir, ignore_errors=True)
+        else:
+            console.print(f"gardés : {data_dir} et {args.database_url}")
+
+
+if __name__ == "__main__":
+    main()
