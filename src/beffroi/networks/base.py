@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 import httpx
 
 from beffroi.core.domain import Network
-from beffroi.networks.errors import CapabilityMissing
+from beffroi.networks.errors import AuthExpired, CapabilityMissing
+from beffroi.networks.oauth import credentials_from_tokens
 from beffroi.networks.types import (
     AccountStats,
     Capability,
@@ -50,6 +51,8 @@ class NetworkAdapter(ABC):  # noqa: B024 - abstract by contract: every operation
     required_scopes: ClassVar[tuple[str, ...]] = ()
     # Longest text the network accepts for a post (in its own unit: characters, graphemes, weighted).
     max_text_length: ClassVar[int | None] = None
+    # The deployment's OAuth application of this network, named in configuration errors.
+    OAUTH_APP: ClassVar[str] = "l'application OAuth du réseau"
 
     def __init__(
         self,
@@ -69,6 +72,38 @@ class NetworkAdapter(ABC):  # noqa: B024 - abstract by contract: every operation
         self.timeout = timeout
         self.max_retries = max_retries
         self.options = options
+        self._refreshing = False
+
+    # ------------------------------------------------------------------ OAuth application and refresh
+    def oauth_app_setting(self, key: str) -> str:
+        """client_id or client_secret of the deployment's OAuth application (credentials, then options)."""
+        value = self.credentials.get(key) or self.options.get(key)
+        if not value:
+            raise CapabilityMissing(
+                self.network,
+                "oauth",
+                message=f"configuration OAuth incomplète ({key} manquant pour {self.OAUTH_APP})",
+                user_action=f"L'administrateur de Beffroi doit renseigner {self.OAUTH_APP}.",
+            )
+        return str(value)
+
+    def refresh_tokens_once(self) -> bool:
+        """After a 401: renew the token once, keep it, hand it to `on_tokens_refreshed`; False if impossible."""
+        # The token endpoint itself answers 400/401 to a revoked refresh token: never recurse.
+        if self._refreshing:
+            return False
+        self._refreshing = True
+        try:
+            renewed = self.refresh(self.tokens)
+        except (AuthExpired, CapabilityMissing):
+            return False
+        finally:
+            self._refreshing = False
+        self.credentials.update(credentials_from_tokens(renewed))
+        hook = self.options.get("on_tokens_refreshed")
+        if callable(hook):
+            hook(renewed)
+        return True
 
     # ------------------------------------------------------------------ capabilities
     @property

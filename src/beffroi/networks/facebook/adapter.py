@@ -15,7 +15,6 @@ from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
 from beffroi.networks.errors import (
     ApiDeprecated,
-    CapabilityMissing,
     ContentRejected,
 )
 from beffroi.networks.facebook import mapper
@@ -67,6 +66,7 @@ DUPLICATE_CODE = "506"
 @register_adapter(Network.FACEBOOK)
 class FacebookAdapter(NetworkAdapter):
     network = Network.FACEBOOK
+    OAUTH_APP = "l'application Meta"
     capabilities = frozenset(
         {
             Capability.PUBLISH,
@@ -380,7 +380,7 @@ class FacebookAdapter(NetworkAdapter):
         self, state: str, redirect_uri: str, *, code_challenge: str | None = None
     ) -> str:
         return meta_authorization_url(
-            client_id=self._client("client_id"),
+            client_id=self.oauth_app_setting("client_id"),
             redirect_uri=redirect_uri,
             state=state,
             scopes=self.required_scopes,
@@ -392,8 +392,8 @@ class FacebookAdapter(NetworkAdapter):
     ) -> TokenSet:
         user = meta_exchange_code(
             self.api,
-            client_id=self._client("client_id"),
-            client_secret=self._client("client_secret"),
+            client_id=self.oauth_app_setting("client_id"),
+            client_secret=self.oauth_app_setting("client_secret"),
             code=code,
             redirect_uri=redirect_uri,
             now=self.clock(),
@@ -416,21 +416,10 @@ class FacebookAdapter(NetworkAdapter):
         return meta_refresh(
             self.api,
             tokens,
-            client_id=self._client("client_id"),
-            client_secret=self._client("client_secret"),
+            client_id=self.oauth_app_setting("client_id"),
+            client_secret=self.oauth_app_setting("client_secret"),
             now=self.clock(),
         )
-
-    def _client(self, key: str) -> str:
-        value = self.credentials.get(key) or self.options.get(key)
-        if not value:
-            raise CapabilityMissing(
-                self.network,
-                "oauth",
-                message=f"application Meta non configurée ({key} manquant)",
-                user_action="L'administrateur de Beffroi doit renseigner l'application Meta.",
-            )
-        return str(value)
 
 
 def _with_link(variant: PostVariant) -> str:

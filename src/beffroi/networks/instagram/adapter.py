@@ -19,7 +19,6 @@ from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
 from beffroi.networks.errors import (
     ApiDeprecated,
-    CapabilityMissing,
     ContentRejected,
     NotFound,
     PermissionMissing,
@@ -79,6 +78,7 @@ CONTAINER_POLL_SECONDS = 3.0
 @register_adapter(Network.INSTAGRAM)
 class InstagramAdapter(NetworkAdapter):
     network = Network.INSTAGRAM
+    OAUTH_APP = "l'application Meta"
     capabilities = frozenset(
         {
             Capability.PUBLISH,
@@ -461,7 +461,7 @@ class InstagramAdapter(NetworkAdapter):
         self, state: str, redirect_uri: str, *, code_challenge: str | None = None
     ) -> str:
         return meta_authorization_url(
-            client_id=self._app("client_id"),
+            client_id=self.oauth_app_setting("client_id"),
             redirect_uri=redirect_uri,
             state=state,
             scopes=self.required_scopes,
@@ -473,8 +473,8 @@ class InstagramAdapter(NetworkAdapter):
     ) -> TokenSet:
         user = meta_exchange_code(
             self.api,
-            client_id=self._app("client_id"),
-            client_secret=self._app("client_secret"),
+            client_id=self.oauth_app_setting("client_id"),
+            client_secret=self.oauth_app_setting("client_secret"),
             code=code,
             redirect_uri=redirect_uri,
             now=self.clock(),
@@ -502,21 +502,10 @@ class InstagramAdapter(NetworkAdapter):
         return meta_refresh(
             self.api,
             tokens,
-            client_id=self._app("client_id"),
-            client_secret=self._app("client_secret"),
+            client_id=self.oauth_app_setting("client_id"),
+            client_secret=self.oauth_app_setting("client_secret"),
             now=self.clock(),
         )
-
-    def _app(self, key: str) -> str:
-        value = self.credentials.get(key) or self.options.get(key)
-        if not value:
-            raise CapabilityMissing(
-                self.network,
-                "oauth",
-                message=f"application Meta non configurée ({key} manquant)",
-                user_action="L'administrateur de Beffroi doit renseigner l'application Meta.",
-            )
-        return str(value)
 
 
 PublicUrl = Callable[[Media], str]

@@ -17,7 +17,6 @@ from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
 from beffroi.networks.errors import (
     AuthExpired,
-    CapabilityMissing,
     ContentRejected,
     NotFound,
     PermissionMissing,
@@ -40,7 +39,6 @@ from beffroi.networks.linkedin.client import (
 )
 from beffroi.networks.oauth import (
     build_authorization_url,
-    credentials_from_tokens,
     token_set_from_response,
 )
 from beffroi.networks.registry import register_adapter
@@ -72,6 +70,7 @@ MAX_IMAGES = 20
 @register_adapter(Network.LINKEDIN)
 class LinkedInAdapter(NetworkAdapter):
     network = Network.LINKEDIN
+    OAUTH_APP = "l'application LinkedIn"
     capabilities = frozenset(
         {
             Capability.PUBLISH,
@@ -94,9 +93,8 @@ class LinkedInAdapter(NetworkAdapter):
         self.org_name = self.credentials.get("organization_name", "")
         self.lookback = lookback_of(self.options)
         self._done: dict[str, PublishResult] = {}
-        self._refreshing = False
         refresh_hook: Callable[[], bool] | None = (
-            self._refresh_on_401 if self.credentials.get("refresh_token") else None
+            self.refresh_tokens_once if self.credentials.get("refresh_token") else None
         )
         self.api = LinkedInClient(
             Network.LINKEDIN,
@@ -412,7 +410,7 @@ class LinkedInAdapter(NetworkAdapter):
             AUTHORIZE_URL,
             {
                 "response_type": "code",
-                "client_id": self._app("client_id"),
+                "client_id": self.oauth_app_setting("client_id"),
                 "redirect_uri": redirect_uri,
                 "state": state,
                 "scope": " ".join(SCOPES),
@@ -468,39 +466,12 @@ class LinkedInAdapter(NetworkAdapter):
             TOKEN_URL,
             data={
                 **form,
-                "client_id": self._app("client_id"),
-                "client_secret": self._app("client_secret"),
+                "client_id": self.oauth_app_setting("client_id"),
+                "client_secret": self.oauth_app_setting("client_secret"),
             },
             authenticated=False,
         )
         return token_set_from_response(payload, now=self.clock(), previous=previous)
-
-    def _refresh_on_401(self) -> bool:
-        if self._refreshing:
-            return False
-        self._refreshing = True
-        try:
-            renewed = self.refresh(self.tokens)
-        except (AuthExpired, CapabilityMissing):
-            return False
-        finally:
-            self._refreshing = False
-        self.credentials.update(credentials_from_tokens(renewed))
-        hook = self.options.get("on_tokens_refreshed")
-        if callable(hook):
-            hook(renewed)
-        return True
-
-    def _app(self, key: str) -> str:
-        value = self.credentials.get(key) or self.options.get(key)
-        if not value:
-            raise CapabilityMissing(
-                self.network,
-                "oauth",
-                message=f"application LinkedIn non configurée ({key} manquant)",
-                user_action="L'administrateur de Beffroi doit renseigner l'application LinkedIn.",
-            )
-        return str(value)
 
 
 def _image(urn: str, alt_text: str) -> dict[str, str]:

@@ -16,10 +16,9 @@ from typing import Any
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
-from beffroi.networks.errors import AuthExpired, CapabilityMissing, ContentRejected, Transient
+from beffroi.networks.errors import AuthExpired, ContentRejected, Transient
 from beffroi.networks.oauth import (
     build_authorization_url,
-    credentials_from_tokens,
     token_set_from_response,
 )
 from beffroi.networks.registry import register_adapter
@@ -70,6 +69,7 @@ VIDEO_POLLS = 60
 @register_adapter(Network.X)
 class XAdapter(NetworkAdapter):
     network = Network.X
+    OAUTH_APP = "l'application X"
     capabilities = frozenset(
         {
             Capability.PUBLISH,
@@ -93,9 +93,8 @@ class XAdapter(NetworkAdapter):
         self.user_id = self.credentials.get("user_id", "")
         self.lookback = lookback_of(self.options)
         self._done: dict[str, PublishResult] = {}
-        self._refreshing = False
         refresh_hook: Callable[[], bool] | None = (
-            self._refresh_on_401 if self.credentials.get("refresh_token") else None
+            self.refresh_tokens_once if self.credentials.get("refresh_token") else None
         )
         self.api = XClient(
             Network.X,
@@ -443,7 +442,7 @@ class XAdapter(NetworkAdapter):
             AUTHORIZE_URL,
             {
                 "response_type": "code",
-                "client_id": self._app("client_id"),
+                "client_id": self.oauth_app_setting("client_id"),
                 "redirect_uri": redirect_uri,
                 "scope": " ".join(SCOPES),
                 "state": state,
@@ -490,7 +489,7 @@ class XAdapter(NetworkAdapter):
         )
 
     def _token_request(self, form: dict[str, str], *, previous: TokenSet | None) -> TokenSet:
-        client_id = self._app("client_id")
+        client_id = self.oauth_app_setting("client_id")
         secret = self.credentials.get("client_secret") or self.options.get("client_secret")
         headers: dict[str, str] = {}
         if secret:  # confidential client: HTTP Basic; public client: client_id in the body
@@ -503,31 +502,3 @@ class XAdapter(NetworkAdapter):
             authenticated=False,
         )
         return token_set_from_response(payload, now=self.clock(), previous=previous)
-
-    def _refresh_on_401(self) -> bool:
-        # The token endpoint itself answers 400/401 to a revoked refresh token: never recurse.
-        if self._refreshing:
-            return False
-        self._refreshing = True
-        try:
-            renewed = self.refresh(self.tokens)
-        except (AuthExpired, CapabilityMissing):
-            return False
-        finally:
-            self._refreshing = False
-        self.credentials.update(credentials_from_tokens(renewed))
-        hook = self.options.get("on_tokens_refreshed")
-        if callable(hook):
-            hook(renewed)
-        return True
-
-    def _app(self, key: str) -> str:
-        value = self.credentials.get(key) or self.options.get(key)
-        if not value:
-            raise CapabilityMissing(
-                self.network,
-                "oauth",
-                message=f"application X non configurée ({key} manquant)",
-                user_action="L'administrateur de Beffroi doit renseigner l'application X.",
-            )
-        return str(value)

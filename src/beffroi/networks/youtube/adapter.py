@@ -23,7 +23,6 @@ from beffroi.networks.base import NetworkAdapter
 from beffroi.networks.errors import AuthExpired, CapabilityMissing, ContentRejected
 from beffroi.networks.oauth import (
     build_authorization_url,
-    credentials_from_tokens,
     token_set_from_response,
 )
 from beffroi.networks.registry import register_adapter
@@ -72,6 +71,7 @@ def marker_tag(idempotency_key: str) -> str:
 @register_adapter(Network.YOUTUBE)
 class YouTubeAdapter(NetworkAdapter):
     network = Network.YOUTUBE
+    OAUTH_APP = "le projet Google"
     capabilities = frozenset(
         {
             Capability.PUBLISH,
@@ -93,9 +93,8 @@ class YouTubeAdapter(NetworkAdapter):
         self.channel_id = self.credentials.get("channel_id", "")
         self.lookback = lookback_of(self.options)
         self._done: dict[str, PublishResult] = {}
-        self._refreshing = False
         refresh_hook: Callable[[], bool] | None = (
-            self._refresh_on_401 if self.credentials.get("refresh_token") else None
+            self.refresh_tokens_once if self.credentials.get("refresh_token") else None
         )
         self.api = YouTubeClient(
             Network.YOUTUBE,
@@ -424,7 +423,7 @@ class YouTubeAdapter(NetworkAdapter):
         return build_authorization_url(
             AUTHORIZE_URL,
             {
-                "client_id": self._app("client_id"),
+                "client_id": self.oauth_app_setting("client_id"),
                 "redirect_uri": redirect_uri,
                 "response_type": "code",
                 "scope": " ".join(SCOPES),
@@ -487,40 +486,12 @@ class YouTubeAdapter(NetworkAdapter):
             TOKEN_URL,
             data={
                 **form,
-                "client_id": self._app("client_id"),
-                "client_secret": self._app("client_secret"),
+                "client_id": self.oauth_app_setting("client_id"),
+                "client_secret": self.oauth_app_setting("client_secret"),
             },
             authenticated=False,
         )
         return token_set_from_response(payload, now=self.clock(), previous=previous)
-
-    def _refresh_on_401(self) -> bool:
-        # The token endpoint itself answers 400/401 to a revoked refresh token: never recurse.
-        if self._refreshing:
-            return False
-        self._refreshing = True
-        try:
-            renewed = self.refresh(self.tokens)
-        except (AuthExpired, CapabilityMissing):
-            return False
-        finally:
-            self._refreshing = False
-        self.credentials.update(credentials_from_tokens(renewed))
-        hook = self.options.get("on_tokens_refreshed")
-        if callable(hook):
-            hook(renewed)
-        return True
-
-    def _app(self, key: str) -> str:
-        value = self.credentials.get(key) or self.options.get(key)
-        if not value:
-            raise CapabilityMissing(
-                self.network,
-                "oauth",
-                message=f"projet Google non configuré ({key} manquant)",
-                user_action="L'administrateur de Beffroi doit renseigner le projet Google.",
-            )
-        return str(value)
 
 
 def _next_page_token(response: Any, body: Any) -> dict[str, str] | None:
