@@ -12,6 +12,7 @@ from beffroi.core.models import AuditEntry
 from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
 from beffroi.observatory.register import CollectivityKind, Register
 from beffroi.observatory.services import (
+    activity_refresh,
     observed_accounts_from_discovery,
     observed_accounts_import,
     register_load_into_database,
@@ -161,6 +162,10 @@ def test_position_page_of_an_organisation(
         # No authors: the benchmarks do not read them, and the test needs no pseudonymisation key.
         lake.append_table(table.drop_columns([c for c in ("author",) if c in table.column_names]))
 
+    settings.DATA_DIR = tmp_path
+    result = activity_refresh(actor=None)
+    assert (result.organisations, result.observed) == (6, 5)  # the customer is not published
+
     client.force_login(analyst)
     page = client.get(reverse("observatory:position", kwargs={"org": amberieu.slug}))
     html = page.content.decode()
@@ -174,6 +179,8 @@ def test_position_page_of_an_organisation(
 
 def test_position_page_without_data(client, loaded, make_org, make_member, settings, tmp_path):
     settings.BEFFROI_LAKE_URL = str(tmp_path / "empty-lake")
+    settings.DATA_DIR = tmp_path
+    assert activity_refresh(actor=None) is None  # an empty lake: nothing to compute
     org = make_org(name="Syndicat des eaux", kind="autre")
     client.force_login(make_member(org, role="admin"))
     page = client.get(reverse("observatory:position", kwargs={"org": org.slug}))
@@ -251,6 +258,14 @@ def test_public_activity_leaves_beffroi_customers_out(client, loaded, make_org, 
     lake = EventLake(settings.BEFFROI_LAKE_URL)
     for table in history_tables(spec):
         lake.append_table(table.drop_columns([c for c in ("author",) if c in table.column_names]))
+
+    settings.DATA_DIR = tmp_path
+    assert (
+        "Pas encore de données d'activité"
+        in client.get(reverse("observatory:national")).content.decode()
+    )
+    activity_refresh(actor=None)
+    assert AuditEntry.objects.filter(action="observatory.activity_refresh").count() == 1
 
     page = client.get(reverse("observatory:national")).content.decode()
     assert "Activité des collectivités observées" in page

@@ -257,3 +257,21 @@ def sync_beffroi_accounts() -> None:
 
     created = observed_accounts_from_beffroi(actor=None)
     typer.echo(f"{created} compte(s) ajouté(s) au recensement")
+
+
+@app.command("refresh-activity")
+def refresh_activity(
+    days: Annotated[int, typer.Option(help="Période comparée, en jours jusqu'à aujourd'hui.")] = 90,
+) -> None:
+    """Recalcule les rangs et médianes d'activité depuis l'entrepôt (fait chaque nuit par le worker)."""
+    _django()
+    from beffroi.observatory.services import activity_refresh
+
+    result = activity_refresh(days=days, actor=None)
+    if result is None:
+        typer.echo("pas de données d'activité dans l'entrepôt")
+        return
+    typer.echo(
+        f"du {result.start} au {result.end} : {result.organisations} organisation(s) classée(s), "
+        f"dont {result.observed} collectivité(s) observée(s) publiée(s)"
+    )

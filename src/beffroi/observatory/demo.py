@@ -19,7 +19,7 @@ from beffroi.observatory.accounts import PRESENCE_NETWORKS
 from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
 from beffroi.observatory.register import CollectivityKind, register_load
 from beffroi.observatory.selectors import DEMO_MARKER
-from beffroi.observatory.services import register_load_into_database
+from beffroi.observatory.services import activity_refresh, register_load_into_database
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ def demo_load(context: DemoContext) -> None:
     register_load_into_database(register=register, actor=None)
     _simulated_accounts()
     _simulated_peer_activity(context)
+    activity_refresh(actor=None)
 
 
 def _simulated_accounts() -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -160,7 +160,29 @@ def observed_accounts_of(
 
 
 # ---------------------------------------------------------------------------------------------
-# Activity benchmarks from the analytics lake
+# Activity benchmarks: read from the snapshot that `services.activity_refresh` writes
+
+
+DEMO_MARKER = ".observatory-demo"
+ACTIVITY_SUMMARY_COLUMNS = ("kind", "band", "metric", "organisations", "median", "mean")
+ACTIVITY_COLUMNS = (
+    "kind",
+    "code",
+    "name",
+    "band",
+    "region",
+    "metric",
+    "value",
+    "peer_scope",
+    "peers",
+    "rank",
+    "percentile",
+    "peer_median",
+)
+
+
+def activity_dir() -> Path:
+    return Path(settings.DATA_DIR) / "observatory"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +196,75 @@ class PositionReport:
     simulated: bool = False  # the demo wrote simulated peers into the lake
 
 
-DEMO_MARKER = ".observatory-demo"
+@dataclass(frozen=True, slots=True)
+class NationalActivity:
+    start: date
+    end: date
+    days: int
+    summary: list[dict[str, Any]]  # kind, band, metric, organisations, median, mean
+    organisations: list[dict[str, Any]]  # ranks among observed collectivités (register ids only)
+    simulated: bool
 
 
-def _beffroi_organisations(
+def _snapshot(name: str) -> tuple[Any, dict[str, str]] | None:
+    """(Arrow table, metadata) of one snapshot file, or None before the first refresh."""
+    path = activity_dir() / f"{name}.parquet"
+    if not path.exists():
+        return None
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    metadata = {
+        k.decode(): v.decode()
+        for k, v in (table.schema.metadata or {}).items()
+        if k.startswith(b"observatory.")
+    }
+    return table, metadata
+
+
+def activity_national() -> NationalActivity | None:
+    """Activity of the collectivités observed from outside Beffroi, as last computed."""
+    summary = _snapshot("activite-synthese")
+    ranked = _snapshot("activite")
+    if summary is None or ranked is None or summary[0].num_rows == 0:
+        return None
+    meta = summary[1]
+    return NationalActivity(
+        start=date.fromisoformat(meta["observatory.start"]),
+        end=date.fromisoformat(meta["observatory.end"]),
+        days=int(meta["observatory.days"]),
+        summary=summary[0].to_pylist(),
+        organisations=ranked[0].select(list(ACTIVITY_COLUMNS)).to_pylist(),
+        simulated=meta.get("observatory.simulated") == "1",
+    )
+
+
+def organisation_position(*, organisation: Organisation) -> PositionReport | None:
+    """The organisation's indicators ranked among its peers, as last computed (None: no data)."""
+    snapshot = _snapshot("positions")
+    if snapshot is None:
+        return None
+    import pyarrow.compute as pc
+
+    from beffroi.observatory.benchmarks import positions_of
+
+    table, meta = snapshot
+    mine = table.filter(pc.equal(table.column("organisation"), organisation.slug))
+    positions = positions_of(mine, organisation.slug)
+    if not positions:
+        return None
+    return PositionReport(
+        organisation_id=organisation.slug,
+        days=int(meta["observatory.days"]),
+        start=date.fromisoformat(meta["observatory.start"]),
+        end=date.fromisoformat(meta["observatory.end"]),
+        positions=positions,
+        organisations_compared=int(meta["observatory.organisations"]),
+        simulated=meta.get("observatory.simulated") == "1",
+    )
+
+
+def beffroi_organisations(
     register: Any,
 ) -> tuple[dict[str, tuple[CollectivityKind, str]], list[Any]]:
     """Beffroi organisations (their slug is their id in the lake): those tied to the register by
@@ -197,136 +284,3 @@ def _beffroi_organisations(
         else:
             others.append(UnregisteredOrganisation(slug, CollectivityKind(kind), name, population))
     return tied, others
-
-
-def organisation_position(
-    *, organisation: Organisation, days: int = 90, today: date | None = None
-) -> PositionReport | None:
-    """The organisation's indicators over the last `days` days, ranked among its peers (None: no data)."""
-    try:
-        from beffroi.analytics.kpis import daily_rollup, open_backend
-        from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
-    except ImportError:  # a deployment without the analytics lake has no activity to compare
-        return None
-    from beffroi.observatory.benchmarks import (
-        activity_by_organisation,
-        directory_table,
-        peer_benchmark,
-        positions_of,
-    )
-    from beffroi.observatory.register import register_load
-
-    lake = EventLake(str(settings.BEFFROI_LAKE_URL))
-    if not lake.has_data():
-        return None
-    end = today or date.today()
-    start = end - timedelta(days=days - 1)
-    register = register_load()
-    tied, unregistered = _beffroi_organisations(register)
-    directory = directory_table(register, organisations=tied, unregistered=unregistered)
-    with open_backend() as backend:
-        if lake.has_data(ROLLUPS_DIR):
-            rollups = backend.rollups(lake)
-            daily = rollups.filter((rollups.day >= start) & (rollups.day <= end))
-        else:
-            daily = daily_rollup(backend.events(lake), start=start, end=end)
-        activity = activity_by_organisation(daily, days=days)
-        table = backend.to_arrow(peer_benchmark(activity, backend.register(directory)))
-    positions = positions_of(table, organisation.slug)
-    if not positions:
-        return None
-    return PositionReport(
-        organisation_id=organisation.slug,
-        days=days,
-        start=start,
-        end=end,
-        positions=positions,
-        organisations_compared=len(set(table.column("organisation").to_pylist())),
-        simulated=lake.local and os.path.exists(os.path.join(lake.base, DEMO_MARKER)),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class NationalActivity:
-    start: date
-    end: date
-    summary: list[dict[str, Any]]  # kind, band, metric, organisations, median, mean
-    organisations: list[dict[str, Any]]  # the public rows of peer_benchmark (register ids only)
-    simulated: bool
-
-
-ACTIVITY_SUMMARY_COLUMNS = ("kind", "band", "metric", "organisations", "median", "mean")
-ACTIVITY_COLUMNS = (
-    "kind",
-    "code",
-    "name",
-    "band",
-    "region",
-    "metric",
-    "value",
-    "peer_scope",
-    "peers",
-    "rank",
-    "percentile",
-    "peer_median",
-)
-_ACTIVITY_CACHE_SECONDS = 3600
-
-
-def activity_national(*, days: int = 90, today: date | None = None) -> NationalActivity | None:
-    """Activity of the collectivités observed from outside Beffroi (lake ids `kind:code`), by kind and band.
-
-    Beffroi's own customers are left out: their statistics are theirs, not open data. Computed
-    once an hour (a national lake takes seconds on DuckDB, not milliseconds).
-    """
-    from django.core.cache import cache
-
-    end = today or date.today()
-    key = f"observatory:activity:{days}:{end.isoformat()}:{settings.BEFFROI_LAKE_URL}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    result = _activity_national(days=days, end=end)
-    cache.set(key, result, _ACTIVITY_CACHE_SECONDS)
-    return result
-
-
-def _activity_national(*, days: int, end: date) -> NationalActivity | None:
-    try:
-        from beffroi.analytics.kpis import daily_rollup, open_backend
-        from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
-    except ImportError:
-        return None
-    from beffroi.observatory.benchmarks import (
-        activity_by_organisation,
-        activity_summary,
-        directory_table,
-        peer_benchmark,
-    )
-    from beffroi.observatory.register import register_load
-
-    lake = EventLake(str(settings.BEFFROI_LAKE_URL))
-    if not lake.has_data():
-        return None
-    start = end - timedelta(days=days - 1)
-    directory = directory_table(register_load())  # register ids only
-    with open_backend() as backend:
-        if lake.has_data(ROLLUPS_DIR):
-            rollups = backend.rollups(lake)
-            daily = rollups.filter((rollups.day >= start) & (rollups.day <= end))
-        else:
-            daily = daily_rollup(backend.events(lake), start=start, end=end)
-        activity = backend.register(backend.to_arrow(activity_by_organisation(daily, days=days)))
-        known = backend.register(directory)
-        summary = backend.to_arrow(activity_summary(activity, known)).to_pylist()
-        ranked = backend.to_arrow(peer_benchmark(activity, known)).to_pylist()
-    if not summary:
-        return None
-    ranked.sort(key=lambda r: (r["kind"], r["code"], r["metric"]))
-    return NationalActivity(
-        start=start,
-        end=end,
-        summary=summary,
-        organisations=[{c: r[c] for c in ACTIVITY_COLUMNS} for r in ranked],
-        simulated=lake.local and os.path.exists(os.path.join(lake.base, DEMO_MARKER)),
-    )

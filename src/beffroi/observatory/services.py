@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +30,9 @@ from beffroi.observatory.discovery import (
 )
 from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
 from beffroi.observatory.register import Collectivity, Register
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _BATCH = 2_000
 
@@ -304,3 +312,91 @@ def observed_accounts_from_beffroi(*, actor: User | None) -> int:
         after={"created": created, "updated": updated},
     )
     return created
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRefreshResult:
+    start: date
+    end: date
+    organisations: int  # organisations with activity in the period
+    observed: int  # of which collectivités observed from outside Beffroi (published)
+
+
+def _write_snapshot(table: pa.Table, path: Path, metadata: dict[str, str]) -> None:
+    import pyarrow.parquet as pq
+
+    existing = dict(table.schema.metadata or {})
+    existing.update({f"observatory.{k}".encode(): v.encode() for k, v in metadata.items()})
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table.replace_schema_metadata(existing), tmp, compression="zstd")
+    tmp.replace(path)  # readers see the old snapshot or the new one, never half of one
+
+
+def activity_refresh(
+    *, days: int = 90, today: date | None = None, actor: User | None = None
+) -> ActivityRefreshResult | None:
+    """Compute the activity benchmarks from the lake and write the snapshot the pages read.
+
+    Three tables: every organisation's position among its peers (Beffroi's customers included,
+    shown only to themselves), the positions of the collectivités observed from outside Beffroi
+    computed among themselves (open data), and the national medians per kind and band (open data).
+    """
+    try:
+        from beffroi.analytics.kpis import daily_rollup, open_backend
+        from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
+    except ImportError:  # a deployment without the analytics lake has no activity to compare
+        return None
+    from beffroi.observatory.benchmarks import (
+        activity_by_organisation,
+        activity_summary,
+        directory_table,
+        peer_benchmark,
+    )
+    from beffroi.observatory.register import register_load
+    from beffroi.observatory.selectors import DEMO_MARKER, activity_dir, beffroi_organisations
+
+    lake = EventLake(str(settings.BEFFROI_LAKE_URL))
+    if not lake.has_data():
+        return None
+    end = today or date.today()
+    start = end - timedelta(days=days - 1)
+    register = register_load()
+    tied, unregistered = beffroi_organisations(register)
+    observed_only = directory_table(register)
+    everyone = directory_table(register, organisations=tied, unregistered=unregistered)
+    with open_backend() as backend:
+        if lake.has_data(ROLLUPS_DIR):
+            rollups = backend.rollups(lake)
+            daily = rollups.filter((rollups.day >= start) & (rollups.day <= end))
+        else:
+            daily = daily_rollup(backend.events(lake), start=start, end=end)
+        # One pass over the lake; the three small queries then run on its result.
+        activity = backend.register(backend.to_arrow(activity_by_organisation(daily, days=days)))
+        observed_directory = backend.register(observed_only)
+        public = backend.to_arrow(peer_benchmark(activity, observed_directory))
+        summary = backend.to_arrow(activity_summary(activity, observed_directory))
+        positions = backend.to_arrow(peer_benchmark(activity, backend.register(everyone)))
+    organisations = len(set(positions.column("organisation").to_pylist()))
+    observed = len(set(public.column("organisation").to_pylist()))
+    metadata = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "days": str(days),
+        "organisations": str(organisations),
+        "simulated": "1"
+        if lake.local and os.path.exists(os.path.join(lake.base, DEMO_MARKER))
+        else "0",
+    }
+    folder = activity_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    public = public.sort_by([("kind", "ascending"), ("code", "ascending"), ("metric", "ascending")])
+    _write_snapshot(public, folder / "activite.parquet", metadata)
+    _write_snapshot(summary, folder / "activite-synthese.parquet", metadata)
+    _write_snapshot(positions, folder / "positions.parquet", metadata)
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="observatory.activity_refresh",
+        after={**metadata, "observed": observed},
+    )
+    return ActivityRefreshResult(start, end, organisations, observed)
