@@ -9,14 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from beffroi.core.domain import Network
-from beffroi.networks.errors import ContentRejected, Transient
-from beffroi.networks.types import PublishResult
-from beffroi.networks.x.dedupe import (
+from beffroi.networks.dedupe import (
     Candidate,
     find_earlier_attempt,
     publish_once,
     text_fingerprint,
 )
+from beffroi.networks.errors import ContentRejected, Transient
+from beffroi.networks.types import PublishResult
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

@@ -13,6 +13,15 @@ from typing import Any
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
+from beffroi.networks.dedupe import (
+    Candidate,
+    already,
+    as_already,
+    find_earlier_attempt,
+    guarded,
+    lookback_of,
+    publish_once,
+)
 from beffroi.networks.errors import (
     ApiDeprecated,
     ContentRejected,
@@ -49,15 +58,6 @@ from beffroi.networks.types import (
     PostVariant,
     PublishResult,
     TokenSet,
-)
-from beffroi.networks.x.dedupe import (
-    Candidate,
-    already,
-    as_already,
-    find_earlier_attempt,
-    guarded,
-    lookback_of,
-    publish_once,
 )
 
 DUPLICATE_CODE = "506"

@@ -15,6 +15,15 @@ from typing import Any
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
+from beffroi.networks.dedupe import (
+    Candidate,
+    already,
+    as_already,
+    find_earlier_attempt,
+    guarded,
+    lookback_of,
+    publish_once,
+)
 from beffroi.networks.errors import (
     AuthExpired,
     ContentRejected,
@@ -52,15 +61,6 @@ from beffroi.networks.types import (
     PostVariant,
     PublishResult,
     TokenSet,
-)
-from beffroi.networks.x.dedupe import (
-    Candidate,
-    already,
-    as_already,
-    find_earlier_attempt,
-    guarded,
-    lookback_of,
-    publish_once,
 )
 
 PAGE_SIZE = 50

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from beffroi.core.domain import Network
+from beffroi.networks.dedupe import text_fingerprint
 from beffroi.networks.types import AccountStats, Author, Comment, Mention, MetricsSnapshot, Post
-from beffroi.networks.x.dedupe import text_fingerprint
 
 
 def from_ms(value: Any) -> datetime:

@@ -16,6 +16,15 @@ from typing import Any
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
+from beffroi.networks.dedupe import (
+    Candidate,
+    already,
+    as_already,
+    find_earlier_attempt,
+    guarded,
+    lookback_of,
+    publish_once,
+)
 from beffroi.networks.errors import AuthExpired, ContentRejected, Transient
 from beffroi.networks.oauth import (
     build_authorization_url,
@@ -46,15 +55,6 @@ from beffroi.networks.x.client import (
     XClient,
     is_duplicate,
     x_error_parser,
-)
-from beffroi.networks.x.dedupe import (
-    Candidate,
-    already,
-    as_already,
-    find_earlier_attempt,
-    guarded,
-    lookback_of,
-    publish_once,
 )
 
 # Recent search and the conversation of a post reach back 7 days on the standard access levels.

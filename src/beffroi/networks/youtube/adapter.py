@@ -20,6 +20,15 @@ from typing import Any
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
+from beffroi.networks.dedupe import (
+    Candidate,
+    already,
+    as_already,
+    find_earlier_attempt,
+    guarded,
+    lookback_of,
+    publish_once,
+)
 from beffroi.networks.errors import AuthExpired, CapabilityMissing, ContentRejected
 from beffroi.networks.oauth import (
     build_authorization_url,
@@ -35,15 +44,6 @@ from beffroi.networks.types import (
     PostVariant,
     PublishResult,
     TokenSet,
-)
-from beffroi.networks.x.dedupe import (
-    Candidate,
-    already,
-    as_already,
-    find_earlier_attempt,
-    guarded,
-    lookback_of,
-    publish_once,
 )
 from beffroi.networks.youtube import mapper
 from beffroi.networks.youtube.client import (
