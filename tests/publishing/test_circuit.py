@@ -289,8 +289,9 @@ def test_cancel_unschedule_and_move(team, soon):
     services.draft_move(draft=draft, actor=team.cm, scheduled_at=soon(300))
     services.draft_submit(draft=draft, actor=team.cm)
     services.draft_schedule(draft=draft, actor=team.cm, scheduled_at=soon(60))
-    services.draft_move(draft=draft, actor=team.cm, scheduled_at=soon(90))
-    assert {i.due_at for i in PublishIntent.objects.filter(variant__draft=draft)} == {soon(90)}
+    later = soon(90)
+    services.draft_move(draft=draft, actor=team.cm, scheduled_at=later)
+    assert {i.due_at for i in PublishIntent.objects.filter(variant__draft=draft)} == {later}
     services.draft_unschedule(draft=draft, actor=team.cm)
     draft.refresh_from_db()
     assert draft.state == State.APPROVED
