@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 
+from beffroi.core.domain import Network
 from beffroi.networks.errors import (
     AuthExpired,
     ContentRejected,
@@ -251,3 +252,26 @@ def test_remembers_rate_limit_figures() -> None:
     client.get("/v1/x")
     assert client.rate_limit is not None
     assert (client.rate_limit.limit, client.rate_limit.remaining) == (300, 12)
+
+
+def test_paginate_follows_an_absolute_next_url_with_its_query_string() -> None:
+    pages = {
+        "https://api.example/items": {
+            "data": [1, 2],
+            "next": "https://api.example/items?after=b2&limit=2",
+        },
+        "https://api.example/items?after=b2&limit=2": {"data": [3], "next": None},
+    }
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=pages[str(request.url)])
+
+    client = ApiClient(
+        Network.FACEBOOK, "https://api.example", transport=httpx.MockTransport(serve)
+    )
+    items = list(
+        client.paginate(
+            "/items", items=lambda body: body["data"], next_page=lambda _r, body: body["next"]
+        )
+    )
+    assert items == [1, 2, 3]

@@ -295,9 +295,10 @@ class ApiClient:
         or None at the end. `stop(item)` ends the walk early (for example an item older than `since`).
         """
         url: str = path
-        current: dict[str, Any] = dict(params or {})
+        # None, not {}: httpx replaces a URL's own query string with any params given, even empty.
+        current: dict[str, Any] | None = dict(params or {})
         for _ in range(max_pages):
-            response = self.request("GET", url, params=current)
+            response = self.request("GET", url, params=current or None)
             body = self.json_of(response)
             for item in items(body):
                 if stop is not None and stop(item):
@@ -307,7 +308,7 @@ class ApiClient:
             if not following:
                 return
             if isinstance(following, str):
-                url, current = following, {}
+                url, current = following, None
             else:
                 url, current = path, {**(params or {}), **following}
 
