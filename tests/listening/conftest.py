@@ -133,3 +133,13 @@ def team(db, make_org, make_member, enricher, lake_dir) -> Team:
         validator=make_member(org, "validator"),
         account=account,
     )
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline():
+    """Huey runs tasks inline, as in `make test` (settings may be read before HUEY_IMMEDIATE is set)."""
+    from huey.contrib.djhuey import HUEY
+
+    previous, HUEY.immediate = HUEY.immediate, True
+    yield
+    HUEY.immediate = previous

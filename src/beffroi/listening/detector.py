@@ -144,15 +144,16 @@ class DetectorConfig:
     share_surprise: float = 1.3
     # Both surprises added (Fisher-like): strong volume evidence may carry a short share sample.
     # The bar rises with the log of the hourly negatives: a busy account is tested more often.
-    total_surprise: float = 9.0
+    total_surprise: float = 10.0
     multiplicity_weight: float = 1.0
     # When the non-negative messages surge too (an event day, a festival, a busy thread), the
     # negative count is explained by the surge: the share must then carry the evidence alone,
     # needing this much more share surprise per unit of surprise of the other messages.
     surge_share_weight: float = 1.0
     min_excess_negative_share: float = 0.5
-    # Added to the baseline share in the share test: a margin for a share learnt from few messages.
-    share_margin: float = 0.05
+    # Added to the baseline share in the share test: the share drifts between two updates.
+    share_margin: float = 0.03
+    max_share_evidence: float = 300.0
     level_half_life_hours: float = 72.0
     share_half_life_hours: float = 48.0
     season_half_life_hours: float = 24.0 * 14
@@ -284,6 +285,29 @@ def binomial_surprise(k: int, n: int, p: float) -> float:
         + (n - k) * math.log1p(-p)
     )
     return -_log_tail(log_term, lambda j: (n - j) / (j + 1) * p / (1 - p), k, last=n) / _LN10
+
+
+def beta_binomial_surprise(k: int, n: int, alpha: float, beta: float) -> float:
+    """-log10 P(X >= k) for X beta-binomial(n, alpha, beta): a binomial whose p is uncertain."""
+    if k <= 0 or k <= n * alpha / (alpha + beta):
+        return 0.0
+    log_term = (
+        math.lgamma(n + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(n - k + 1)
+        + math.lgamma(k + alpha)
+        + math.lgamma(n - k + beta)
+        - math.lgamma(n + alpha + beta)
+        + math.lgamma(alpha + beta)
+        - math.lgamma(alpha)
+        - math.lgamma(beta)
+    )
+    return (
+        -_log_tail(
+            log_term, lambda j: (n - j) / (j + 1) * (j + alpha) / (n - j - 1 + beta), k, last=n
+        )
+        / _LN10
+    )
 
 
 def _log_tail(log_first: float, ratio: object, k: int, last: int | None = None) -> float:
@@ -446,10 +470,15 @@ class BurstDetector:
         return count / hours, count
 
     def _share(self, state: _OrgState) -> tuple[float, float]:
+        """Baseline negative share and the (decayed) count of negatives it was learnt from."""
+        negatives, total = self._share_counts(state)
+        return negatives / total, negatives
+
+    def _share_counts(self, state: _OrgState) -> tuple[float, float]:
         cfg = self.config
         negatives = state.share_negative + cfg.prior_share * cfg.prior_share_weight
         total = state.share_total + cfg.prior_share_weight
-        return negatives / total, negatives
+        return negatives, total
 
     def _close_hours(self, state: _OrgState, at: float) -> None:
         while at >= state.hour_start + 3600:
@@ -533,6 +562,11 @@ class BurstDetector:
         rate = level * self._season(state, at) / 60  # messages per minute
         shape = min(cfg.max_shape, share_count)
         bar = cfg.total_surprise + cfg.multiplicity_weight * math.log10(1 + rate * 60 * share)
+        # The share is known from a limited number of messages (few in a cold start): the share
+        # test uses the Beta-binomial predictive, never more certain than `max_share_evidence`.
+        evidence = min(self._share_counts(state)[1], cfg.max_share_evidence)
+        tested_share = min(0.95, share + cfg.share_margin)
+        share_alpha, share_beta = tested_share * evidence, (1 - tested_share) * evidence
         best: _Test | None = None
         for minutes, window in zip(cfg.windows_minutes, state.windows, strict=True):
             negatives = window.negatives
@@ -549,9 +583,7 @@ class BurstDetector:
             count_surprise = negative_binomial_surprise(negatives, expected_negative, shape)
             if count_surprise < cfg.count_surprise:
                 continue
-            share_surprise = binomial_surprise(
-                negatives, total, min(0.95, share + cfg.share_margin)
-            )
+            share_surprise = beta_binomial_surprise(negatives, total, share_alpha, share_beta)
             others_surprise = negative_binomial_surprise(
                 total - negatives, expected_total - expected_negative, shape
             )

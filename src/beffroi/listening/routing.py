@@ -70,7 +70,7 @@ _RULES: tuple[tuple[Level, str, tuple[str, ...]], ...] = (
             r"\bter\b",
             r"\btrains? regionaux?\b",
             r"\bligne regionale\b",
-            r"\bcars? (?:regionaux?|interurbains?)\b",
+            r"\bcars? (?:regiona(?:l|ux)|interurbains?)\b",
             r"\bligne de car\b",
             r"\bcars? scolaires?\b",
             r"\btransports? scolaires?\b",
@@ -170,9 +170,18 @@ class Territory:
     region: str | None = None
 
 
+def _fold_char(char: str) -> str:
+    if char == "’":
+        return "'"
+    decomposed = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+    )
+    return decomposed if len(decomposed) == 1 else char
+
+
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Lowercase without accents, one character for one: a match's span is also the original's."""
+    return "".join(_fold_char(char) for char in text.lower())
 
 
 def route(text: str, topic: Topic | str | None = None) -> Route:
@@ -182,7 +191,7 @@ def route(text: str, topic: Topic | str | None = None) -> Route:
         for pattern in patterns:
             found = pattern.search(folded)
             if found:
-                return Route(level, reason, found.group(0))
+                return Route(level, reason, text[found.start() : found.end()].lower())
     area = Topic(topic) if topic else Topic.AUTRE
     level = _BY_TOPIC.get(area, Level.COMMUNE)
     return Route(level, f"domaine « {area.value} »", None)

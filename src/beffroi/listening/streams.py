@@ -446,12 +446,57 @@ _BUSY_DAYS: tuple[_Subject, ...] = (
 )
 
 
+_OPENERS = (
+    "Bonjour, ", "Franchement, ", "Sérieusement, ", "Alors ", "Bref, ", "Honnêtement, ",
+    "Re-bonjour, ", "Question : ", "@mairie ", "Bonsoir, ", "Dites, ", "Petit message : ",
+)  # fmt: skip
+_CLOSERS: dict[Sentiment, tuple[str, ...]] = {
+    Sentiment.NEGATIVE: (
+        " Lamentable.", " Pas normal.", " On attend toujours.", " Faites quelque chose !",
+        " Ça suffit.", " Merci de réagir.", " Affligeant.", " Vraiment déçu.",
+    ),
+    Sentiment.POSITIVE: (
+        " Continuez comme ça !", " Merci à toute l'équipe.", " Top !", " Bravo encore.",
+        " Quel plaisir.", " Merci beaucoup.",
+    ),
+    Sentiment.NEUTRAL: (
+        " Merci d'avance.", " Merci pour votre réponse.", " Bonne journée.", " Cordialement.",
+        " Merci.", " Bonne soirée.",
+    ),
+}  # fmt: skip
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    """Swap two neighbouring letters, as thumbs on a phone do."""
+    letters = [i for i in range(len(text) - 1) if text[i].isalpha() and text[i + 1].isalpha()]
+    if not letters:
+        return text
+    i = rng.choice(letters)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
 def _decorate(rng: random.Random, template: str, sentiment: Sentiment) -> str:
-    """Fill a template and add the small variations of real comments (case, accents, emojis)."""
+    """Fill a template and add the small variations of real comments.
+
+    Openers, closers, typos, case, accents and emojis make most messages unique, as real ones
+    are (so that a benchmark does not flatter the enrichment with repeated texts).
+    """
     text = template.replace("{place}", rng.choice(_PLACES))
+    text = text.replace("de le ", "du ").replace("à le ", "au ")
+    if rng.random() < 0.3:
+        opener = rng.choice(_OPENERS)
+        text = opener + (text[0].lower() + text[1:] if opener[-2] in ",:" else text)
+    if rng.random() < 0.35:
+        text = text.rstrip()
+        if text[-1] not in ".!?":
+            text += "."
+        text += rng.choice(_CLOSERS[sentiment])
     tails = _POS_TAILS if sentiment is Sentiment.POSITIVE else _TAILS
     if sentiment is not Sentiment.NEUTRAL:
         text += rng.choice(tails)
+    for _ in range(2):
+        if rng.random() < 0.2:
+            text = _typo(rng, text)
     roll = rng.random()
     if roll < 0.12:
         text = text.lower()
