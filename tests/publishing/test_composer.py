@@ -312,3 +312,13 @@ def test_preview_shows_instagram_links_as_plain_text_and_folds_after_125_charact
     assert shown.parts[0].folded_at is not None
     assert shown.counter == f"{checked.length} / 2200"
     assert measure(LONG_TEXT, LengthUnit.CHARACTERS) == len(LONG_TEXT)
+
+
+def test_preview_cuts_the_text_between_words_where_the_network_folds() -> None:
+    text = "Le marché de Noël ouvre samedi place du Beffroi : 40 chalets et une patinoire ! " * 3
+    checked = compose(Message(text=text, media=(PHOTO,)), [Network.INSTAGRAM]).variants[0]
+    part = preview(checked).parts[0]
+    assert part.folded_at == 1
+    shown = part.segments[0].text
+    assert len(shown) <= 125 and not shown.endswith(" ") and text.startswith(shown)
+    assert "".join(s.text for s in part.segments) == checked.variant.text

@@ -36,12 +36,25 @@ class LinePlan:
     max_per_day: int = 3
 
 
+ALERT_LABELS = {
+    "silent_network": "Réseau silencieux",
+    "under_rhythm": "Rythme insuffisant",
+    "crowded_day": "Jour chargé",
+    "theme_missing": "Thème absent",
+    "website_relay": "Simple relais du site",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PlanAlert:
     kind: str  # silent_network, under_rhythm, crowded_day, theme_missing, website_relay
     network: Network | None
     message: str
     day: date | None = None
+
+    @property
+    def label(self) -> str:
+        return ALERT_LABELS.get(self.kind, self.kind)
 
 
 def plan_alerts(

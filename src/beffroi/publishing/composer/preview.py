@@ -102,25 +102,33 @@ def segments_of(text: str, network: Network) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def _fold(segments: tuple[Segment, ...], fold: int | None) -> int | None:
+def _fold(
+    segments: tuple[Segment, ...], fold: int | None
+) -> tuple[tuple[Segment, ...], int | None]:
+    """Segments with a plain-text segment cut where the network folds, and the first hidden one."""
     if fold is None:
-        return None
+        return segments, None
     shown = 0
     for index, segment in enumerate(segments):
+        if shown + len(segment.text) > fold:
+            if segment.kind is SegmentKind.TEXT and fold > shown:
+                cut = fold - shown
+                # Cut between words, as the networks do.
+                space = segment.text.rfind(" ", 0, cut + 1)
+                cut = space if space > 0 else cut
+                head = Segment(SegmentKind.TEXT, segment.text[:cut])
+                tail = Segment(SegmentKind.TEXT, segment.text[cut:])
+                return (*segments[:index], head, tail, *segments[index + 1 :]), index + 1
+            return segments, index
         shown += len(segment.text)
-        if shown > fold:
-            return index
-    return None
+    return segments, None
 
 
 def preview(checked: CheckedVariant) -> VariantPreview:
     variant: PostVariant = checked.variant
     rules = rules_for(variant.network)
     parts = tuple(
-        PartPreview(
-            segments=(segments := segments_of(text, variant.network)),
-            folded_at=_fold(segments, rules.fold),
-        )
+        PartPreview(*_fold(segments_of(text, variant.network), rules.fold))
         for text in (variant.text, *variant.thread)
     )
     return VariantPreview(
