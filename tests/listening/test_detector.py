@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from beffroi.listening.detector import (
     negative_binomial_surprise,
     top_terms,
 )
-from beffroi.listening.streams import OrgSpec, generate_stream
+from beffroi.listening.streams import OrgSpec, WindowKind, generate_stream
 
 TOWN = OrgSpec("montreval", "Montréval", OrganisationKind.COMMUNE, 45, ("facebook",))
 VILLAGE = OrgSpec("saint-aubin", "Saint-Aubin", OrganisationKind.COMMUNE, 5, ("facebook",))
@@ -115,17 +116,16 @@ def test_a_busy_event_day_with_the_usual_tone_does_not_fire() -> None:
     assert run(everyday(TOWN) + busy) == []
 
 
-def test_a_slow_drift_of_negativity_does_not_fire() -> None:
-    rng = random.Random(3)
-    observations = []
-    for index, observation in enumerate(everyday(TOWN, days=24, seed=11)):
-        # The share of complaints climbs from about 20 % to about 45 % over three weeks.
-        extra = 0.3 * (observation.ts - START) / timedelta(days=24)
-        negative = observation.negative or rng.random() < extra
-        observations.append(
-            Observation(observation.org, observation.ts, negative, message_id=str(index),
-                        author=observation.author)
-        )  # fmt: skip
+def test_a_month_of_decoys_festival_busy_day_and_slow_drift_does_not_fire() -> None:
+    agglo = OrgSpec("agglo", "Agglo", OrganisationKind.EPCI, 220, ("facebook", "x"))
+    stream = generate_stream(seed=1, orgs=[VILLAGE, TOWN, agglo], bursts_per_org=0, decoys=True)
+    decoys = Counter(w.kind for w in stream.windows)
+    assert decoys == {WindowKind.POSITIVE_BURST: 3, WindowKind.BUSY_DAY: 3, WindowKind.DRIFT: 3}
+
+    observations = [
+        Observation(m.org, m.ts, stream.truth[m.id] is Sentiment.NEGATIVE, author=m.author)
+        for m in stream.messages
+    ]
     assert run(observations) == []
 
 
