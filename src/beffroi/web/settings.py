@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "beffroi.web",
     "beffroi.core",
+    "beffroi.participation",
     "beffroi.listening",
     "beffroi.publishing",
     "beffroi.observatory",

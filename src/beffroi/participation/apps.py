@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ParticipationConfig(AppConfig):
+    name = "beffroi.participation"
+    label = "participation"
+    verbose_name = "Participation citoyenne"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from beffroi.core.navigation import NavItem, nav_register
+        from beffroi.core.permissions import Perm
+
+        nav_register(NavItem("Consultations", "participation:list", Perm.VIEW_ORG, order=40))
