@@ -202,7 +202,6 @@ class NationalActivity:
     end: date
     days: int
     summary: list[dict[str, Any]]  # kind, band, metric, organisations, median, mean
-    organisations: list[dict[str, Any]]  # ranks among observed collectivités (register ids only)
     simulated: bool
 
 
@@ -225,8 +224,7 @@ def _snapshot(name: str) -> tuple[Any, dict[str, str]] | None:
 def activity_national() -> NationalActivity | None:
     """Activity of the collectivités observed from outside Beffroi, as last computed."""
     summary = _snapshot("activite-synthese")
-    ranked = _snapshot("activite")
-    if summary is None or ranked is None or summary[0].num_rows == 0:
+    if summary is None or summary[0].num_rows == 0:
         return None
     meta = summary[1]
     return NationalActivity(
@@ -234,9 +232,14 @@ def activity_national() -> NationalActivity | None:
         end=date.fromisoformat(meta["observatory.end"]),
         days=int(meta["observatory.days"]),
         summary=summary[0].to_pylist(),
-        organisations=ranked[0].select(list(ACTIVITY_COLUMNS)).to_pylist(),
         simulated=meta.get("observatory.simulated") == "1",
     )
+
+
+def activity_public_rows() -> list[dict[str, Any]]:
+    """Each observed collectivité's indicators and rank among its observed peers (open data)."""
+    ranked = _snapshot("activite")
+    return [] if ranked is None else ranked[0].select(list(ACTIVITY_COLUMNS)).to_pylist()
 
 
 def organisation_position(*, organisation: Organisation) -> PositionReport | None:

@@ -140,11 +140,11 @@ def _export_rows(name: str) -> list[dict[str, Any]]:
         return [r.as_dict() for r in selectors.presence_national()]
     if name == "presence-communes-par-tranche":
         return [r.as_dict() for r in selectors.presence_communes_by_band()]
-    if name in ("activite", "activite-synthese"):
+    if name == "activite":
+        return selectors.activity_public_rows()
+    if name == "activite-synthese":
         activity = selectors.activity_national()
-        if activity is None:
-            return []
-        return activity.organisations if name == "activite" else activity.summary
+        return [] if activity is None else activity.summary
     return selectors.accounts_export_rows()
 
 
