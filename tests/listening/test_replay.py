@@ -175,3 +175,21 @@ def test_the_command_refuses_a_missing_input(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "introuvable" in result.output
+
+
+def test_the_replay_reads_the_same_signals_as_the_production_enrich() -> None:
+    from beffroi.listening.replay import nlp_enrich, signal_of
+    from beffroi.nlp import ModelFilesMissing, get_enricher
+
+    try:
+        enricher = get_enricher(tier="fast")
+    except ModelFilesMissing as missing:
+        pytest.skip(f"modèles NLP non construits : {missing}")
+    stream = generate_stream(seed=8, orgs=[TOWN], days=10)
+    texts = sorted({m.text for m in stream.messages})[:400] + [ANGRY, "Bande d'incapables !"]
+    ids = [str(i) for i in range(len(texts))]
+
+    signals = nlp_enrich("fast")(texts, ids)
+
+    assert signals == [signal_of(e) for e in enricher.enrich(texts, ids)]
+    assert signals[-2].negative
