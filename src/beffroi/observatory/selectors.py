@@ -34,19 +34,22 @@ def register_counts() -> dict[str, int]:
     return dict(rows)
 
 
-def _present() -> set[tuple[str, str, str, str]]:
-    """(kind, code, band, network) of every current collectivité with at least one account."""
-    return set(
-        ObservedAccount.objects.filter(collectivity__current=True).values_list(
-            "collectivity__kind", "collectivity__code", "collectivity__band", "network"
-        )
+def _present_counts(*group: str) -> Counter[tuple[str, ...]]:
+    """Collectivités with at least one account, counted by the database per `group` and network."""
+    rows = (
+        ObservedAccount.objects.filter(collectivity__current=True)
+        .order_by()
+        .values(*group, "network")
+        .annotate(n=Count("collectivity", distinct=True))
+        .values_list(*group, "network", "n")
     )
+    return Counter({tuple(row[:-1]): row[-1] for row in rows})
 
 
 def presence_national() -> list[PresenceRow]:
     """One row per kind and network, with the counts behind each share (same table as the CLI)."""
     totals = register_counts()
-    counted = Counter((kind, network) for kind, _, _, network in _present())
+    counted = _present_counts("collectivity__kind")
     return [
         PresenceRow(
             kind=kind.value,
@@ -67,10 +70,13 @@ def presence_communes_by_band() -> list[PresenceRow]:
         .annotate(n=Count("pk"))
         .values_list("band", "n")
     )
+    communes = _present_counts("collectivity__kind", "collectivity__band")
     counted = Counter(
-        (band, network)
-        for kind, _, band, network in _present()
-        if kind == CollectivityKind.COMMUNE.value
+        {
+            (band, network): n
+            for (kind, band, network), n in communes.items()
+            if kind == CollectivityKind.COMMUNE.value
+        }
     )
     return [
         PresenceRow(
