@@ -63,10 +63,11 @@ def presence(
     except AccountsFileError as exc:
         _err(f"erreur : {exc}")
         raise typer.Exit(2) from exc
-    for issue in result.errors:
-        _err(f"erreur : {issue} (ligne ignorée)")
-    for issue in result.warnings:
-        _err(f"attention : {issue}")
+    # One write for all the messages: a national file can yield tens of thousands of them.
+    messages = [f"erreur : {issue} (ligne ignorée)" for issue in result.errors]
+    messages += [f"attention : {issue}" for issue in result.warnings]
+    if messages:
+        sys.stderr.write("\n".join(messages) + "\n")
     _err(
         f"{result.rows_read} ligne(s) lue(s), {len(result.accounts)} compte(s) retenu(s), "
         f"{result.duplicates} doublon(s) compté(s) une fois, {len(result.errors)} ligne(s) ignorée(s)"
