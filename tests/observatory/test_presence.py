@@ -119,7 +119,7 @@ def test_presence_by_population_band(register):
     assert len(presence_table(accounts, register)) == 28
 
 
-def test_large_file_is_counted_in_seconds(register, tmp_path):
+def test_every_commune_twice_with_lost_zeros(register, tmp_path):
     """Every commune on Facebook, twice (the second spelling without its leading zero)."""
     lines = ["code,kind,network,url"]
     for commune in register.of_kind(CollectivityKind.COMMUNE):
