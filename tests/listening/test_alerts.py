@@ -26,12 +26,12 @@ ANGRY = [
 ]
 
 
-def _calm_days(days: int) -> list[Incoming]:
+def _calm_days(days: int, start: datetime = START) -> list[Incoming]:
     rng = random.Random(4)
     out = []
-    at = START
+    at = start
     n = 0
-    while at < START + timedelta(days=days):
+    while at < start + timedelta(days=days):
         at += timedelta(minutes=rng.expovariate(1 / 40))
         negative = rng.random() < 0.1
         out.append(
