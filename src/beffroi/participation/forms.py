@@ -45,6 +45,7 @@ class ConsultationForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         now = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["starts_at"].initial = now.strftime("%Y-%m-%dT%H:%M")
