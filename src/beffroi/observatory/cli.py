@@ -30,7 +30,10 @@ def presence(
         Path, typer.Option("--accounts", help="CSV des comptes : code, kind, network, url.")
     ],
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Format de sortie (sur la sortie standard).")
+        OutputFormat,
+        typer.Option(
+            "--format", case_sensitive=False, help="Format de sortie (sur la sortie standard)."
+        ),
     ] = OutputFormat.CSV,
     by_band: Annotated[
         bool, typer.Option("--by-band", help="Ajoute les communes par tranche de population.")
