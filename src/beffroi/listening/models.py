@@ -122,17 +122,25 @@ class InboxItem(models.Model):
                 fields=["organisation", "network", "remote_id"], name="one_item_per_message"
             )
         ]
+        # The inbox indexes are partial (only what needs action): smaller, and SQLite and
+        # PostgreSQL walk them in (created_at, id) order, so a page never sorts the whole inbox.
         indexes = [
             models.Index(
-                fields=["organisation", "needs_action", "-created_at", "-id"], name="inbox_list"
+                fields=["organisation", "-created_at", "-id"],
+                name="inbox_list",
+                condition=models.Q(needs_action=True),
             ),
             models.Index(
-                fields=["organisation", "needs_action", "status", "-created_at", "-id"],
+                fields=["organisation", "status", "-created_at", "-id"],
                 name="inbox_status",
+                condition=models.Q(needs_action=True),
             ),
             models.Index(
-                fields=["organisation", "assigned_to", "-created_at", "-id"], name="inbox_assignee"
+                fields=["organisation", "assigned_to", "-created_at", "-id"],
+                name="inbox_assignee",
+                condition=models.Q(needs_action=True),
             ),
+            models.Index(fields=["organisation", "-created_at", "-id"], name="inbox_all"),
             models.Index(
                 fields=["organisation", "network", "author_remote_id", "-created_at"],
                 name="inbox_author",
