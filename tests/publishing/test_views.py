@@ -323,3 +323,19 @@ def test_the_address_book_feeds_the_mentions_of_the_composer(client, team):
     assert "@ValDeBrume" in previews and "@valdebrume@social.example" in previews
     client.force_login(team.analyst)
     assert client.post(_url("contacts", team), {"name": "Intrus"}).status_code == 403
+
+
+def test_editorial_lines_page_shows_the_learned_best_times_in_french(client, team):
+    from django.utils import timezone
+
+    from beffroi.publishing.planning import Slot
+
+    line = services.editorial_line_save(
+        account=team.accounts[Network.X], actor=team.cm, posts_per_week=5
+    )
+    services.editorial_line_learn_best_times(
+        line=line, slots=[Slot(1, 8, 0.04, 12), Slot(3, 12, 0.03, 9)], learned_at=timezone.now()
+    )
+    client.force_login(team.cm)
+    page = client.get(_url("editorial_lines", team)).content.decode()
+    assert "mardi 8 h, jeudi 12 h" in page and "appris de l'historique du compte" in page

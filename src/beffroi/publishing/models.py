@@ -58,6 +58,13 @@ class EditorialLine(models.Model):
     def __str__(self) -> str:
         return f"Ligne éditoriale {self.account}"
 
+    @property
+    def best_time_labels(self) -> list[str]:
+        """« mardi 8 h », in the order learned (best first)."""
+        from beffroi.publishing.planning import WEEKDAYS_FR
+
+        return [f"{WEEKDAYS_FR[int(t['weekday'])]} {int(t['hour'])} h" for t in self.best_times]
+
 
 class CircuitStep(models.Model):
     """One step of the organisation's approval circuit, in order (CM, then direction, then cabinet)."""
