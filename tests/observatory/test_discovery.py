@@ -76,3 +76,18 @@ def test_handle_command():
         "https://twitter.com/#!/JPPlancade\tx\tjpplancade\thttps://x.com/jpplancade",
         "https://www.lyon.fr\t-",
     ]
+
+
+def test_embedded_page_plugin_and_timeline_name_the_sites_accounts():
+    found = accounts_discover(_pages("epci-accueil.html"))
+    best = {network: d.profile.handle for network, d in accounts_best(found).items()}
+    assert best == {
+        N.FACEBOOK: "ccvaldebrume",  # page plugin iframe + footer, not the member communes' pages
+        N.X: "ccvaldebrume",  # the twitter-timeline link + footer
+        N.LINKEDIN: "company/cc-val-de-brume",
+        # No Instagram: the only one is a member commune's, named once in the body.
+    }
+    scores = {(d.profile.network, d.profile.handle): d.score for d in found}
+    assert scores[(N.INSTAGRAM, "montclairlelac")] == 1
+    assert scores[(N.FACEBOOK, "ccvaldebrume")] > 3 * scores[(N.FACEBOOK, "saintaubinsurbrume")]
+    assert N.YOUTUBE not in best  # an embedded video names no channel

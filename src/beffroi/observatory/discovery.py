@@ -68,6 +68,9 @@ class _LinkCollector(HTMLParser):
             if _CREDIT.search(self._text_window[-80:]):
                 context.add("credit")
             self.links.append((urljoin(self.base_url, values["href"]), context))
+        elif tag == "iframe" and values.get("src"):
+            # Embedded page plugins and timelines name the site's own account.
+            self.links.append((urljoin(self.base_url, values["src"]), {"embed"}))
         elif tag == "meta":
             name = (values.get("name") or values.get("property") or "").lower()
             if name in ("twitter:site", "twitter:creator") and values.get("content"):
@@ -118,7 +121,7 @@ def accounts_discover(pages: Iterable[tuple[str, str]]) -> list[DiscoveredAccoun
             score = 1
             score += 2 if context & _CONTAINERS else 0
             score += 2 if "follow" in context else 0
-            score += 3 if "meta" in context else 0
+            score += 3 if context & {"meta", "embed"} else 0
             if "me" in context:
                 score += 5
                 verified.add(key)
@@ -133,11 +136,20 @@ def accounts_discover(pages: Iterable[tuple[str, str]]) -> list[DiscoveredAccoun
     ]
 
 
-def accounts_best(discovered: Iterable[DiscoveredAccount]) -> dict[Network, DiscoveredAccount]:
+# A profile named once in the body of a page (a partner, a member commune, an embedded post) is
+# not taken for the site's own account: that needs a header or footer link, a "follow us" block,
+# an embed, metadata, rel="me", or several mentions.
+MIN_SCORE = 2
+
+
+def accounts_best(
+    discovered: Iterable[DiscoveredAccount], *, min_score: int = MIN_SCORE
+) -> dict[Network, DiscoveredAccount]:
     """The most likely account of the collectivité on each network."""
     best: dict[Network, DiscoveredAccount] = {}
     for account in discovered:  # already ranked
-        best.setdefault(account.profile.network, account)
+        if account.score >= min_score:
+            best.setdefault(account.profile.network, account)
     return best
 
 

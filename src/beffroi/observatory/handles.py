@@ -132,6 +132,10 @@ def _facebook(host: str, segments: list[str], query: dict[str, list[str]]) -> Pr
     if not segments:
         return None
     first = segments[0]
+    if first.lower() == "plugins" and query.get("href"):
+        # The Page Plugin that sites embed: /plugins/page.php?href=https://www.facebook.com/VilleDeX
+        inner = _parse_url(query["href"][0])
+        return inner if inner is not None and inner.network is Network.FACEBOOK else None
     if first.lower() == "profile.php":
         ids = query.get("id", [])
         return _facebook_id(ids[0]) if ids and ids[0].isdigit() else None

@@ -195,9 +195,7 @@ def observed_accounts_from_discovery(
     actor: User | None,
 ) -> int:
     """Record the best account per network found on a collectivité's website. Returns new accounts."""
-    best: dict[str, DiscoveredAccount] = {}
-    for account in discovered:  # ranked, best first
-        best.setdefault(account.profile.network.value, account)
+    best = {network.value: found for network, found in accounts_best(discovered).items()}
     rows = [
         (collectivity.pk, network, found.profile.handle, found.profile.url)
         for network, found in best.items()
