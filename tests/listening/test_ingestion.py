@@ -208,3 +208,33 @@ def test_messages_reach_the_parquet_lake_pseudonymised(team, lake_dir):
     assert table[0]["organisation"] == team.org.slug
     assert table[0]["author"] != "raw-author" and table[0]["author"]
     assert table[0]["text"] is None  # citizens' words stay out of the lake
+
+
+def test_keyword_listening_goes_through_the_networks_search(team):
+    from beffroi.listening import services
+
+    keyword = services.keyword_add(organisation=team.org, actor=team.cm, query="  Valmont ")
+    assert keyword.query == "Valmont"
+    result = poll_account(team.account, adapter=_adapter(team.account, T1), now=T1)
+    found = InboxItem.objects.filter(organisation=team.org, kind="search")
+    assert result.streams[f"search:{keyword.pk}"].stored == found.count() > 0
+    assert {i.keyword for i in found} == {"Valmont"}
+    assert all("valmont" in i.text.lower() for i in found)
+    # A message both mentioned and found by the search is stored once.
+    again = poll_account(team.account, adapter=_adapter(team.account, T1), now=T1)
+    assert again.stored == 0
+
+
+def test_a_failing_stream_keeps_its_cursor_and_the_others_go_on(team):
+    from beffroi.networks.errors import RateLimited
+
+    adapter = _adapter(team.account, T1)
+    adapter.faults.fail_next(
+        "fetch_mentions", RateLimited(Network.FACEBOOK, "quota", retry_after=60)
+    )
+    result = poll_account(team.account, adapter=adapter, now=T1)
+    assert "mentions" in result.errors and result.streams["comments"].stored > 0
+    cursor = IngestCursor.objects.get(account=team.account, stream="mentions")
+    assert cursor.position is None and "quota" in cursor.last_error
+    later = poll_account(team.account, adapter=_adapter(team.account, T1), now=T1)
+    assert later.streams["mentions"].stored > 0
