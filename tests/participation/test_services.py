@@ -199,3 +199,20 @@ def test_public_answers_and_retention(team, consultation):
     assert services.answers_purge_expired(now=later - timedelta(days=2)) == 0
     assert services.answers_purge_expired(now=later) == 1
     assert not Answer.objects.filter(consultation=consultation).exists()
+
+
+def test_accurate_grouping_embeds_each_answer_once(team, consultation):
+    consultation.grouping_method = "accurate"
+    consultation.save()
+    _fill(consultation)
+    report = services.consultation_group(consultation=consultation, actor=team.cm)
+    assert report.answers == len(FRICHE) and 2 <= report.ideas < len(FRICHE)
+    vectors = dict(Answer.objects.filter(consultation=consultation).values_list("id", "vector"))
+    assert all(v is not None and len(bytes(v)) == 384 * 4 for v in vectors.values())
+    assert services.needs_embedding(consultation) == 0
+    services.consultation_group(consultation=consultation, actor=team.cm)
+    again = dict(Answer.objects.filter(consultation=consultation).values_list("id", "vector"))
+    assert {k: bytes(v) for k, v in again.items()} == {k: bytes(v) for k, v in vectors.items()}
+    skate = Answer.objects.get(consultation=consultation, text__startswith="Un skatepark pour")
+    garden = Answer.objects.get(consultation=consultation, text__startswith="Des jardins partagés")
+    assert skate.idea_id != garden.idea_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import uuid
 from collections import Counter
@@ -35,6 +36,7 @@ from beffroi.participation.models import (
     Idea,
 )
 
+logger = logging.getLogger(__name__)
 AdapterFactory = Callable[[NetworkAccount], NetworkAdapter]
 LABEL_LENGTH = 300
 MAX_ANSWER_LENGTH = 2000
@@ -352,9 +354,12 @@ def _enrich(answers: Sequence[Answer]) -> None:
 
     try:
         enricher = get_enricher("fast")
-    except ModelFilesMissing:
+        results = enricher.enrich([a.text for a in answers], [str(a.pk) for a in answers])
+    except (ModelFilesMissing, ValueError):
+        # Model files missing or out of step with the code (a retraining under way): the answers
+        # are kept, neutral and without area, rather than the whole collection being lost.
+        logger.exception("enrichment of %d answers failed", len(answers))
         return
-    results = enricher.enrich([a.text for a in answers], [str(a.pk) for a in answers])
     for answer, result in zip(answers, results, strict=True):
         answer.sentiment = result.sentiment.value
         answer.topic = result.topic.value
@@ -484,6 +489,8 @@ def _e5(consultation: Consultation, answers: Sequence[Answer]) -> np.ndarray | N
     """Stored e5 vectors, computed once per answer; None when the consultation groups the fast way."""
     if consultation.grouping_method != Consultation.Method.ACCURATE:
         return None
+    if not answers:
+        return np.zeros((0, 384), dtype=np.float32)
     missing = [i for i, a in enumerate(answers) if not a.vector]
     if missing:
         computed = clustering.e5_vectors(
@@ -493,6 +500,13 @@ def _e5(consultation: Consultation, answers: Sequence[Answer]) -> np.ndarray | N
             answers[i].vector = computed[position].astype(np.float32).tobytes()
         Answer.objects.bulk_update([answers[i] for i in missing], ["vector"])
     return np.vstack([np.frombuffer(bytes(a.vector or b""), dtype=np.float32) for a in answers])
+
+
+def needs_embedding(consultation: Consultation) -> int:
+    """Answers still without their embedding (grouping them will take a while)."""
+    if consultation.grouping_method != Consultation.Method.ACCURATE:
+        return 0
+    return consultation.answers.filter(vector__isnull=True).count()
 
 
 def _medoid_vectors(consultation: Consultation, answers: Sequence[Answer]) -> np.ndarray:
@@ -533,10 +547,17 @@ class GroupingReport:
     kept_by_person: int
 
 
-@transaction.atomic
 def consultation_group(*, consultation: Consultation, actor: User | None) -> GroupingReport:
     """Group the answers into ideas again; what a person placed or made stays as they left it."""
     require(actor=actor, organisation=consultation.organisation, perm=Perm.MANAGE_CONSULTATIONS)
+    # Embedding is the slow part (seconds per hundred answers): it runs and stores its vectors
+    # before the transaction, so the database is never held while the model works.
+    _e5(consultation, list(consultation.answers.filter(vector__isnull=True)))
+    with transaction.atomic():
+        return _group(consultation, actor)
+
+
+def _group(consultation: Consultation, actor: User | None) -> GroupingReport:
     answers = list(consultation.answers.order_by("created_at", "id"))
     if not answers:
         raise DomainError("Aucune réponse à regrouper : lancez d'abord la collecte.")

@@ -6,7 +6,7 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from beffroi.participation import services
 from beffroi.participation.models import Consultation
@@ -33,3 +33,13 @@ def participation_collect_open() -> int:
 def participation_purge_expired() -> int:
     """Every night: delete the answers kept longer than their consultation promised."""
     return services.answers_purge_expired()
+
+
+@db_task()
+def participation_group(consultation_id: int, actor_id: int | None) -> int:
+    """Grouping with embeddings takes minutes for thousands of answers: the page queues it here."""
+    from beffroi.core.models import User
+
+    consultation = Consultation.objects.get(pk=consultation_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return services.consultation_group(consultation=consultation, actor=actor).ideas

@@ -23,6 +23,8 @@ from beffroi.participation.forms import ConsultationForm, PublicAnswerForm
 from beffroi.participation.models import Answer, Consultation, Idea
 
 logger = logging.getLogger(__name__)
+# Above this many answers to embed, grouping goes to the worker instead of holding the page.
+QUEUE_FROM = 50
 
 
 def _error(request: HttpRequest, exc: DomainError) -> None:
@@ -131,6 +133,15 @@ def consultation_action(
             )
             for error in report.errors:
                 messages.warning(request, error)
+        elif action == "regrouper" and services.needs_embedding(consultation) > QUEUE_FROM:
+            from beffroi.participation.tasks import participation_group
+
+            participation_group(consultation.pk, actor.pk)
+            messages.success(
+                request,
+                "Regroupement lancé en arrière-plan (plongements des nouvelles réponses) : "
+                "rechargez la page dans quelques minutes.",
+            )
         elif action == "regrouper":
             grouped = services.consultation_group(consultation=consultation, actor=actor)
             messages.success(
