@@ -490,6 +490,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1500.0, help="per measurement, seconds")
     parser.add_argument("--sqlite-timeout", type=float, default=600.0)
     parser.add_argument("--keep", help="directory to keep the lake in (default: a temporary one)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: query the lake already there; appends are then measured on 1M new events",
+    )
     args = parser.parse_args()
     organisations = 250 if args.small else args.organisations
     target = f"org-{min(42, organisations - 1):05d}"
@@ -500,7 +505,28 @@ def main() -> None:
         f"[bold]Banc d'essai analytics[/] : {organisations:,} organisations, un an, "
         f"{os.cpu_count()} cœurs, dossier {workdir}"
     )
-    figures = build_lake(root, organisations, args.posts_per_day)
+    if args.reuse and (root / "rollups").exists():
+        scratch = workdir / "append-check"
+        shutil.rmtree(scratch, ignore_errors=True)
+        fresh = build_lake(scratch / "lake", 500, args.posts_per_day)
+        existing = EventLake(str(root), pseudonymiser=Pseudonymiser(KEY)).read_all().num_rows
+        figures = BuildFigures(
+            existing,
+            fresh.append_seconds * existing / fresh.events,
+            0.0,
+            0.0,
+            0.0,
+            0,
+            0,
+            fresh.dataclass_rate,
+        )
+        console.print(
+            f"Lac réutilisé : {existing:,} évènements ; débit d'ajout mesuré sur "
+            f"{fresh.events:,} nouveaux évènements (500 organisations)."
+        )
+        shutil.rmtree(scratch, ignore_errors=True)
+    else:
+        figures = build_lake(root, organisations, args.posts_per_day)
     rate = figures.events / figures.append_seconds
     console.print(
         f"{figures.events:,} évènements, {figures.lake_bytes / 2**20:,.0f} Mo de Parquet ; "
@@ -511,6 +537,7 @@ def main() -> None:
     sqlite_path = workdir / "events.sqlite"
     sqlite_load = None
     if "sqlite" not in args.skip:
+        sqlite_path.unlink(missing_ok=True)
         console.print("Chargement SQLite…")
         sqlite_load = load_sqlite(
             EventLake(str(root), pseudonymiser=Pseudonymiser(KEY)), sqlite_path

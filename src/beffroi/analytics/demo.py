@@ -15,8 +15,10 @@ from datetime import date, timedelta
 
 from beffroi.analytics.lake import AppendResult, EventKind, EventLake, LakeEvent
 from beffroi.core.domain import Network
+from beffroi.networks.sandbox.corpus import LabelledText
 from beffroi.networks.sandbox.model import PostFormat
 from beffroi.networks.sandbox.world import SimulatedDay, simulate_history
+from beffroi.networks.types import Comment, Mention
 
 # Places of the simulated audience that count as the territory (attractiveness looks outside it).
 TERRITORY_PLACES = frozenset({"Ville-centre", "Communes de l'agglomération"})
@@ -97,7 +99,7 @@ def day_events(organisation: str, network: str, day: SimulatedDay) -> Iterator[L
                 impressions=simulated.outcome.paid_impressions,
                 results=simulated.outcome.clicks or simulated.outcome.likes,
             )
-    messages = [
+    messages: list[tuple[Comment | Mention, LabelledText, EventKind, str | None]] = [
         (c.comment, c.label, EventKind.COMMENT, c.comment.post_remote_id) for c in day.comments
     ]
     messages += [(m.mention, m.label, EventKind.MENTION, None) for m in day.mentions]

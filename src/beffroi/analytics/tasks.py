@@ -1,0 +1,29 @@
+"""Background work of the measurement app: nightly rollups, the monthly report by e-mail."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from beffroi.analytics import services
+from beffroi.core.models import Organisation
+
+
+@db_periodic_task(crontab(hour="4", minute="15"))
+def analytics_rollups_refresh() -> int:
+    """Daily rollups of the current and previous month, after the night's metric snapshots."""
+    return services.rollups_refresh()
+
+
+@db_periodic_task(crontab(day="1", hour="7", minute="0"))
+def analytics_monthly_reports() -> int:
+    """On the first of the month, last month's report to each organisation's administrators."""
+    last_month = date.today().replace(day=1) - timedelta(days=1)
+    sent = 0
+    for organisation in Organisation.objects.all():
+        sent += services.monthly_report_send(
+            organisation=organisation, year=last_month.year, month=last_month.month
+        )
+    return sent
