@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -20,6 +21,9 @@ from beffroi.observatory.models import ObservedAccount, RegisteredCollectivity
 from beffroi.observatory.register import CollectivityKind, register_load
 from beffroi.observatory.selectors import DEMO_MARKER
 from beffroi.observatory.services import activity_refresh, register_load_into_database
+
+if TYPE_CHECKING:
+    from beffroi.analytics.lake import EventLake
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +137,13 @@ def _simulated_peer_activity(context: DemoContext) -> None:
     )
     chosen = random.Random(7).sample(peers, min(PEERS_IN_LAKE, len(peers)))
     organisations = tuple(register_organisation_id(CollectivityKind.COMMUNE, c) for c in chosen)
-    organisations += (context.commune.slug, context.neighbour.slug)
+    # The demo communes get simulated activity only if the analytics demo has not given them some
+    # (their own history must not be counted twice).
+    organisations += tuple(
+        slug
+        for slug in (context.commune.slug, context.neighbour.slug)
+        if not _lake_has_organisation(lake, slug)
+    )
     spec = HistorySpec(
         organisations, date.today() - timedelta(days=LAKE_DAYS), days=LAKE_DAYS, seed=11
     )
@@ -146,6 +156,22 @@ def _simulated_peer_activity(context: DemoContext) -> None:
         with open(marker, "w", encoding="utf-8") as handle:
             handle.write("données simulées de l'observatoire\n")
     logger.info("observatoire : activité simulée de %d organisations", len(organisations))
+
+
+def _lake_has_organisation(lake: EventLake, organisation: str) -> bool:
+    import duckdb
+
+    if not lake.has_data():
+        return False
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "SELECT count(*) FROM read_parquet(?, hive_partitioning = true) WHERE organisation = ?",
+            [lake.glob(), organisation],
+        ).fetchall()
+    finally:
+        con.close()
+    return bool(rows and rows[0][0])
 
 
 def _exists(path: str) -> bool:
