@@ -6,8 +6,9 @@ import csv
 import io
 import json
 
+from beffroi.listening.routing import Level
 from beffroi.participation import exports
-from beffroi.participation.competences import Holder, Level
+from beffroi.participation.competences import Holder
 from beffroi.participation.selectors import IdeaSummary, Quote, Synthesis
 
 
@@ -43,7 +44,7 @@ SYNTHESIS = Synthesis(
             "Bus",
             places={},
             quotes=(),
-            holder=Holder(Level.EPCI, "transports en commun", "l'intercommunalité"),
+            holder=Holder(Level.EPCI, "bus", "l'intercommunalité"),
         ),
         _idea(3, "x" * 400),
     ),
@@ -62,7 +63,7 @@ def test_decidim_csv_has_the_verifier_headers_and_semicolons():
     assert rows[0]["title/fr"] == "Des jardins partagés pour les habitants du quartier"
     assert "9 personne(s)" in rows[0]["body/fr"] and "« Des jardins" in rows[0]["body/fr"]
     assert rows[0]["address"] == "Les Tanneurs" and rows[1]["address"] == ""
-    assert "compétence de l'intercommunalité" in rows[1]["body/fr"]
+    assert "« bus » : compétence de l'intercommunalité" in rows[1]["body/fr"]
     assert all(r["title/fr"] and r["body/fr"] for r in rows)
 
 

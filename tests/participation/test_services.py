@@ -117,8 +117,8 @@ def test_group_counts_one_person_once_per_idea_and_names_outside_competences(tea
     assert synthesis.ideas == tuple(
         sorted(synthesis.ideas, key=lambda i: (-i.people, -i.likes, i.id))
     )
-    lycee = [i for i in synthesis.outside if i.holder and "lycée" in i.holder.subject]
-    assert lycee and lycee[0].holder.name == "la région"
+    lycee = [i for i in synthesis.outside if i.holder and i.holder.subject == "lycée"]
+    assert lycee and lycee[0].holder.sentence == "« lycée » : compétence du Conseil régional"
     assert synthesis.places.get("Les Tanneurs") == 1
     assert synthesis.networks == {"Facebook": len(FRICHE)}
 

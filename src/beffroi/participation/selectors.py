@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 
 from beffroi.core.domain import TOPIC_LABELS, Topic
 from beffroi.core.models import Organisation
-from beffroi.participation.competences import LEVEL_LABELS, Holder, Level, holder_for
+from beffroi.listening.routing import Territory
+from beffroi.participation.competences import Holder, holder_for
 from beffroi.participation.models import SOURCE_CHOICES, Answer, Consultation, Idea
 
 QUOTES_PER_IDEA = 3
@@ -74,20 +75,19 @@ class Synthesis:
         return self.ideas[:10]
 
 
-def _known_holders(organisation: Organisation) -> dict[Level, str]:
-    """Names of the levels above the organisation Beffroi knows (its parent chain)."""
-    known: dict[Level, str] = {}
+def _territory(organisation: Organisation) -> Territory:
+    """Names of the collectivités above the organisation that Beffroi knows (its parent chain)."""
+    names: dict[str, str] = {}
     parent = organisation.parent
     while parent is not None:
-        level = {
-            "epci": Level.EPCI,
-            "departement": Level.DEPARTEMENT,
-            "region": Level.REGION,
-        }.get(parent.kind)
-        if level is not None and level not in known:
-            known[level] = f"{LEVEL_LABELS[level]} ({parent.name})"
+        names.setdefault(parent.kind, parent.name)
         parent = parent.parent
-    return known
+    return Territory(
+        commune=organisation.name if organisation.kind == "commune" else None,
+        epci=names.get("epci"),
+        departement=names.get("departement"),
+        region=names.get("region"),
+    )
 
 
 def _quotes(members: list[Answer], representative_id: int | None) -> tuple[Quote, ...]:
@@ -103,7 +103,7 @@ def _quotes(members: list[Answer], representative_id: int | None) -> tuple[Quote
 def synthesis_for(*, consultation: Consultation) -> Synthesis:
     """Ideas by support (distinct people, then likes) with quotes, spread and who holds what is outside the organisation's reach."""
     organisation = consultation.organisation
-    known = _known_holders(organisation)
+    territory = _territory(organisation)
     answers = list(consultation.answers.order_by("id"))
     by_idea: dict[int, list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -134,7 +134,9 @@ def synthesis_for(*, consultation: Consultation) -> Synthesis:
                 places=dict(places.most_common()),
                 quotes=_quotes(members, idea.representative_id),
                 holder=holder_for(
-                    [a.text for a in members], organisation_kind=organisation.kind, known=known
+                    [a.text for a in members],
+                    organisation_kind=organisation.kind,
+                    territory=territory,
                 ),
             )
         )
