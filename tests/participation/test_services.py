@@ -11,6 +11,7 @@ from django.utils import timezone
 from beffroi.core.adapters import adapter_for_account
 from beffroi.core.models import AuditEntry
 from beffroi.core.services import DomainError
+from beffroi.networks.sandbox.adapter import SandboxAdapter
 from beffroi.participation import selectors, services
 from beffroi.participation.models import Answer, ConsultationPost, Idea
 from tests.participation.conftest import incoming
@@ -216,3 +217,47 @@ def test_accurate_grouping_embeds_each_answer_once(team, consultation):
     skate = Answer.objects.get(consultation=consultation, text__startswith="Un skatepark pour")
     garden = Answer.objects.get(consultation=consultation, text__startswith="Des jardins partagés")
     assert skate.idea_id != garden.idea_id
+
+
+class HashtagSandbox(SandboxAdapter):
+    """The simulated account, whose search also returns a few messages written for this test."""
+
+    extra: tuple = ()
+
+    def search(self, query, since):
+        return [*self.extra, *super().search(query, since)]
+
+
+def test_collect_keeps_hashtag_mentions_of_the_period_from_others(team, consultation):
+    from beffroi.networks.types import Author, Mention
+
+    account = team.accounts["mastodon"]
+    now = timezone.now()
+
+    def mention(remote_id, text, when, author="voisin"):
+        return Mention(
+            network="mastodon",
+            remote_id=remote_id,
+            text=text,
+            created_at=when,
+            author=Author(remote_id=author, handle=author),
+        )
+
+    HashtagSandbox.extra = (
+        mention("m1", "Des jardins partagés ! #FricheMercier", now - timedelta(days=2)),
+        mention("m2", "#frichemercier un skatepark", now - timedelta(days=1)),
+        mention("m3", "Rien à voir #FricheMercierBis", now - timedelta(days=1)),
+        mention("m4", "Trop tôt #FricheMercier", consultation.starts_at - timedelta(days=1)),
+    )
+
+    def factory(acc):
+        creds = {"sandbox_seed": f"participation-{acc.network}"}
+        return HashtagSandbox(creds, simulated_network=acc.network)
+
+    assert consultation.hashtag == "#FricheMercier"
+    team.org.network_accounts.exclude(pk=account.pk).delete()
+    report = services.consultation_collect(
+        consultation=consultation, actor=team.cm, adapter_factory=factory
+    )
+    assert report.searches == 1 and report.new == 2
+    assert set(Answer.objects.values_list("remote_id", flat=True)) == {"m1", "m2"}

@@ -1,5 +1,5 @@
 """The synthesis of a consultation as a PDF for the elected officials: the same tools as the monthly
-report (Altair specs rendered offline by vl-convert, HTML laid out by WeasyPrint)."""
+report (Altair specs rendered offline by analytics.charts.to_svg, HTML laid out by WeasyPrint)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import altair as alt
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from beffroi.analytics.charts import FONT, to_svg
 from beffroi.participation.models import Consultation
 from beffroi.participation.selectors import Synthesis
 
@@ -35,7 +36,7 @@ def ideas_chart(synthesis: Synthesis, limit: int = 10) -> dict[str, Any]:
         )
         .properties(width=WIDTH, height=22 * max(1, len(rows)), title="Les idées par soutien")
     )
-    spec: dict[str, Any] = chart.configure(font="DejaVu Sans").to_dict()
+    spec: dict[str, Any] = chart.configure(font=FONT).to_dict()
     return spec
 
 
@@ -50,15 +51,8 @@ def networks_chart(synthesis: Synthesis) -> dict[str, Any]:
         )
         .properties(width=WIDTH, height=22 * max(1, len(rows)), title="D'où viennent les réponses")
     )
-    spec: dict[str, Any] = chart.configure(font="DejaVu Sans").to_dict()
+    spec: dict[str, Any] = chart.configure(font=FONT).to_dict()
     return spec
-
-
-def to_svg(spec: dict[str, Any]) -> str:
-    import vl_convert as vlc
-
-    svg: str = vlc.vegalite_to_svg(spec, format_locale="fr-FR")
-    return svg
 
 
 def render_html(consultation: Consultation, synthesis: Synthesis, *, charts: bool = True) -> str:
