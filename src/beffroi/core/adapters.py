@@ -45,9 +45,10 @@ def adapter_for_account(account: NetworkAccount, **options: Any) -> NetworkAdapt
         from beffroi.networks.sandbox import sandbox_adapter_for
 
         # Publications on the simulator survive restarts and are shared by the web and the worker.
-        state_dir = Path(settings.DATA_DIR) / "sandbox"
-        state_dir.mkdir(exist_ok=True)
-        options.setdefault("state_path", state_dir / f"account-{account.pk}.json")
+        if "state_path" not in credentials:
+            state_dir = Path(settings.DATA_DIR) / "sandbox"
+            state_dir.mkdir(exist_ok=True)
+            options.setdefault("state_path", state_dir / f"account-{account.pk}.json")
         return sandbox_adapter_for(account.network, credentials, **options)
     from beffroi.networks.registry import get_adapter
 

@@ -1100,17 +1100,10 @@ AdapterProvider = Callable[[NetworkAccount], NetworkAdapter]
 
 
 def default_adapter_for(account: NetworkAccount) -> NetworkAdapter:
-    """The account's adapter; a simulated (demo) account gets the simulator standing in for its network."""
-    from beffroi.core.services import network_account_credentials
+    """The account's adapter (simulated accounts get the simulator), as everywhere in Beffroi."""
+    from beffroi.core.adapters import adapter_for_account
 
-    credentials = {k: str(v) for k, v in network_account_credentials(account=account).items()}
-    if account.simulated:
-        from beffroi.networks.sandbox import sandbox_adapter_for
-
-        return sandbox_adapter_for(account.network, credentials)
-    from beffroi.networks.registry import get_adapter
-
-    return get_adapter(account.network, credentials)
+    return adapter_for_account(account)
 
 
 def backoff(attempt: int, error: NetworkError) -> timedelta:
