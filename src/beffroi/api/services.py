@@ -170,7 +170,9 @@ def _enqueue_deliveries(ids: list[int]) -> None:
         try:
             webhook_deliver(delivery_id)
         except Exception:  # Redis gone, SQLite queue locked...: stored, retried later
-            logger.warning("webhook %s not queued; the periodic retry will send it", delivery_id, exc_info=True)
+            logger.warning(
+                "webhook %s not queued; the periodic retry will send it", delivery_id, exc_info=True
+            )
 
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
