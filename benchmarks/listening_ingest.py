@@ -12,6 +12,10 @@ and complaints). Three figures, measured in the same run on the same texts:
 - ingestion from Meta webhook bodies: the same plus the signature check and JSON parsing (what the
   webhook endpoint does), the bodies holding `--batch` comments each.
 
+With `--inbox-rows N` (e.g. 1000000), it also fills one organisation's inbox with N rows and times
+the inbox pages: the first page, a page deep in the inbox reached by key (how Beffroi pages), beside
+the same page reached by OFFSET (the usual way, the baseline), and filtered pages.
+
 It runs on a throw-away SQLite database and lake in a temporary directory.
 """
 
@@ -86,10 +90,101 @@ def _webhook_body(comments: list, index: int) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
 
 
+def _fill(org_id: int, rows: int, console: Console) -> None:
+    """Rows straight into SQLite (the ORM would take longer than the measure itself)."""
+    import random
+
+    from django.db import connection, transaction
+
+    from beffroi.listening.models import InboxItem
+
+    fields = [f for f in InboxItem._meta.concrete_fields if f.column != "id"]
+    rng = random.Random(7)
+    start = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
+    statuses = ["new", "in_progress", "answered", "closed"]
+    sentiments = ["positive", "neutral", "negative"]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    marks = ", ".join("%s" for _ in fields)
+    sql = f'INSERT INTO "{InboxItem._meta.db_table}" ({columns}) VALUES ({marks})'
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"remplissage de {rows} éléments", total=rows)
+        for chunk in range(0, rows, 50_000):
+            values = []
+            for i in range(chunk, min(rows, chunk + 50_000)):
+                at = datetime.fromtimestamp(start + i * 60 + rng.random(), UTC)
+                action = rng.random() < 0.4
+                row = {
+                    "organisation_id": org_id, "account_id": None, "network": "facebook",
+                    "kind": "comment", "remote_id": f"scale-{i}", "post_remote_id": f"p{i // 40}",
+                    "parent_remote_id": "", "url": "", "author_remote_id": f"a{rng.randrange(50_000)}",
+                    "author_handle": "h", "author_name": "", "text": "Message d'essai",
+                    "keyword": "", "created_at": at, "received_at": at, "lang": "fr",
+                    "sentiment": rng.choice(sentiments), "sentiment_score": 0.0, "topic": "autre",
+                    "is_request": rng.random() < 0.2, "is_toxic": rng.random() < 0.03,
+                    "places": "[]", "needs_action": action,
+                    "status": rng.choice(statuses) if action else "closed",
+                    "assigned_to_id": None, "first_seen_at": None, "first_response_at": None,
+                    "reply_remote_id": "", "hide_proposed": False, "hidden_at": None,
+                    "deleted_at": None, "route_level": "", "route_reason": "",
+                    "forwarded_to_id": None, "forwarded_from_id": None,
+                    "from_watched_actor_id": None,
+                }  # fmt: skip
+                values.append([row[f.attname] for f in fields])
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, values)
+            progress.advance(task, len(values))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _timed(call, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _inbox_at_scale(console: Console, rows: int) -> None:
+    from beffroi.core import services as core
+    from beffroi.listening import selectors
+    from beffroi.listening.models import InboxItem
+
+    org = core.organisation_create(name="Grande ville", kind="commune", actor=None)
+    _fill(org.pk, rows, console)
+    everything = selectors.InboxFilters()
+    # The key of the page 400 pages down, found once by walking (as a user clicking « plus anciens »).
+    key = ""
+    for _ in range(400):
+        key = selectors.inbox_page(organisation=org, filters=everything, after=key).next_key or ""
+    base = InboxItem.objects.filter(organisation=org, needs_action=True).order_by(
+        "-created_at", "-id"
+    )
+    offset = 400 * selectors.PAGE_SIZE
+    measures = [
+        ("première page", lambda: selectors.inbox_page(organisation=org, filters=everything)),
+        ("page 401 par clé (Beffroi)", lambda: selectors.inbox_page(organisation=org, filters=everything, after=key)),
+        ("page 401 par OFFSET (référence)", lambda: list(base[offset : offset + selectors.PAGE_SIZE])),
+        ("filtre statut « nouveau »", lambda: selectors.inbox_page(organisation=org, filters=selectors.InboxFilters(status="new"))),
+        ("filtre insultes", lambda: selectors.inbox_page(organisation=org, filters=selectors.InboxFilters(toxic=True))),
+    ]  # fmt: skip
+    table = Table(title=f"Boîte de réception à {rows:,} éléments (SQLite)".replace(",", " "))
+    table.add_column("page")
+    table.add_column("ms (meilleur de 5)", justify="right")
+    table.add_column("rapport à OFFSET", justify="right")
+    times = {label: _timed(call) for label, call in measures}
+    reference = times["page 401 par OFFSET (référence)"]
+    for label, seconds in times.items():
+        table.add_row(label, f"{seconds * 1000:.1f}", f"{seconds / reference:.2f}")
+    console.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=5_000)
+    parser.add_argument("--messages", type=int, default=5_000, help="0: only the inbox at scale")
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--inbox-rows", type=int, default=0)
     args = parser.parse_args(argv)
     console = Console()
     with tempfile.TemporaryDirectory(prefix="beffroi-bench-ecoute-") as tmp:
@@ -105,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         from beffroi.networks.meta_webhooks import parse_webhook
 
         settings.META_APP_SECRET = SECRET
+        if args.inbox_rows:
+            _inbox_at_scale(console, args.inbox_rows)
+        if not args.messages:
+            return 0
         comments = _comments(args.messages)
         n = len(comments)
         enricher = default_enricher()
