@@ -549,7 +549,19 @@ def _everyday_text(rng: random.Random, sentiment: Sentiment) -> str:
     return _decorate(rng, rng.choice(bank), sentiment)
 
 
+# A bad buzz draws insults too: the inbox must hide them, the alert counts them.
+_INSULTS = (
+    "Bande d'incapables !",
+    "Élus de pacotille, dégagez",
+    "Bande de guignols à la mairie",
+    "Quelle bande de nuls, honte à vous",
+    "Incompétents et menteurs, démission !",
+)
+
+
 def _subject_text(rng: random.Random, subject: _Subject, sentiment: Sentiment) -> str:
+    if sentiment is Sentiment.NEGATIVE and rng.random() < 0.08:
+        return _decorate(rng, rng.choice(_INSULTS), sentiment)
     bank = {
         Sentiment.NEGATIVE: subject.negative,
         Sentiment.POSITIVE: subject.positive,
