@@ -143,3 +143,41 @@ def test_an_unconfigured_secret_refuses_everything(client, page, settings):
     body = (FIXTURES / "facebook" / "webhook_feed_comment.json").read_bytes()
     assert _post(client, body, _sign(body)).status_code == 500
     assert not InboxItem.objects.exists()
+
+
+def test_instagram_comments_are_stored_and_mentions_fetched_by_id(
+    client, team, settings, django_capture_on_commit_callbacks
+):
+    """Instagram sends a mention as ids only: its text is fetched (mentioned_comment), then stored."""
+    import httpx
+    import respx
+
+    from beffroi.core import services as core
+    from beffroi.networks.facebook.graph import GRAPH_BASE
+
+    settings.META_APP_SECRET = SECRET
+    ig = "17841400000000001"
+    account = core.network_account_create(
+        organisation=team.org,
+        network="instagram",
+        handle="ville_exemple",
+        remote_id=ig,
+        credentials={
+            "access_token": "EAApagetoken",
+            "ig_user_id": ig,
+            "page_id": "104512345678901",
+        },
+        actor=None,
+    )
+    mentioned = json.loads((FIXTURES / "instagram" / "mentioned_comment.json").read_text())
+    body = (FIXTURES / "instagram" / "webhook_comments.json").read_bytes()
+    with respx.mock:
+        route = respx.get(f"{GRAPH_BASE}/{ig}").mock(
+            return_value=httpx.Response(200, json=mentioned)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _post(client, body, _sign(body)).status_code == 200
+    assert route.called
+    items = {i.kind: i for i in InboxItem.objects.filter(account=account)}
+    assert items["comment"].text == "Super la nouvelle piste cyclable quai Saint-Antoine !"
+    assert "bloquée" in items["mention"].text
