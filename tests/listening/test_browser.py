@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import browser, login, page  # noqa: F401 - the browser fixtures
+from tests.browser.conftest import axe_violations, browser, login, page  # noqa: F401 - the browser fixtures
 from tests.listening.conftest import MemoryLake
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def _arrives(team, comment, text):
     )
 
 
-def test_insult_hidden_request_answered_alert_acknowledged(page, login, team):  # noqa: F811
+def test_insult_hidden_request_answered_alert_acknowledged(page, login, team, axe_violations):  # noqa: F811
     from beffroi.listening import services
     from beffroi.listening.models import Alert, InboxItem
     from tests.listening.test_alerts import _burst, _calm_days, _ingest_hourly
@@ -74,10 +74,12 @@ def test_insult_hidden_request_answered_alert_acknowledged(page, login, team):  
     _arrives(team, insult_comment, "Bande de connards, vous êtes des incapables")
     page.goto(inbox)
     assert page.get_by_text("Bande de connards").is_visible()
+    assert axe_violations() == []
     # Keyboard: j selects the first row, Enter opens it (static JS, under the CSP).
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     page.wait_for_url("**/ecoute/messages/*/")
+    assert axe_violations() == []
     page.get_by_role("button", name="Masquer le commentaire").click()
     assert page.locator("#etat-masque").is_visible()
     item = InboxItem.objects.get(remote_id=insult_comment.remote_id)
@@ -97,6 +99,7 @@ def test_insult_hidden_request_answered_alert_acknowledged(page, login, team):  
     assert Alert.objects.filter(organisation=team.org).count() == 1
     page.goto(inbox)
     page.get_by_role("alert").get_by_role("link").first.click()
+    assert axe_violations() == []
     page.get_by_label("Note (facultative)").fill("Communiqué en préparation")
     page.get_by_role("button", name="Prendre en compte").click()
     assert page.locator("#etat-alerte").inner_text() == "Prise en compte"
