@@ -39,3 +39,10 @@ def encryption_keys() -> list[str]:
         "encryption_key", lambda: Fernet.generate_key().decode()
     )
     return [key.strip() for key in raw.split(",") if key.strip()]
+
+
+def pseudonym_key() -> str:
+    """HMAC key that pseudonymises authors in the event lake; changing it breaks RGPD erasure by author."""
+    return os.environ.get("BEFFROI_PSEUDONYM_KEY") or _kept_secret(
+        "pseudonym_key", lambda: secrets.token_urlsafe(32)
+    )

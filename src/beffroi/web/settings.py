@@ -8,7 +8,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
-from beffroi.web.config import data_dir, encryption_keys, secret_key
+from beffroi.web.config import data_dir, encryption_keys, pseudonym_key, secret_key
 
 env = environ.Env()
 BASE_DIR = Path(__file__).resolve().parent
@@ -21,6 +21,7 @@ DEBUG = env.bool("BEFFROI_DEBUG", default=False)
 
 SECRET_KEY = secret_key()
 BEFFROI_ENCRYPTION_KEYS = encryption_keys()
+BEFFROI_PSEUDONYM_KEY = pseudonym_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
