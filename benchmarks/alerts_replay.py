@@ -157,6 +157,7 @@ def main() -> None:
     replayed, replay_seconds, detect_seconds, detect_messages = 0, 0.0, 0.0, 0
     sentiment_agreement: list[float] = []
     single_rate = None
+    delays_by_onset: dict[bool, tuple[float, ...]] = {True: (), False: ()}
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("flux rejoués", total=len(seeds))
         for seed in seeds:
@@ -173,11 +174,11 @@ def main() -> None:
                     fired = detect(parsed, signals)
                     replay_seconds += time.perf_counter() - started
                     replayed += len(parsed)
-                    production.add(
-                        score_alerts(
-                            [(f.alert.org, f.alert.detected_at) for f in fired], stream.windows
-                        )
-                    )
+                    pairs = [(f.alert.org, f.alert.detected_at) for f in fired]
+                    production.add(score_alerts(pairs, stream.windows))
+                    for viral in (True, False):
+                        kind = [w for w in stream.bursts() if ("(viral)" in w.subject) is viral]
+                        delays_by_onset[viral] += score_alerts(pairs, kind).delays_s
                     fixed.add(
                         score_alerts(
                             FixedThresholdDetector().run(observations(stream, signals)),
@@ -217,6 +218,11 @@ def main() -> None:
         console.print(
             f"Accord négatif/non négatif de l'enrichissement fast avec le sentiment écrit : "
             f"{100 * statistics.mean(sentiment_agreement):.1f} %"
+        )
+        console.print(
+            "Délai médian du détecteur (production) : bursts viraux "
+            f"{statistics.median(delays_by_onset[True] or (0,)) / 60:.1f} min, "
+            f"bursts à montée lente {statistics.median(delays_by_onset[False] or (0,)) / 60:.1f} min"
         )
         replay_rate = replayed / replay_seconds
         console.print(

@@ -40,7 +40,7 @@ def replay(
         errors.print(f"[red]Enrichissement indisponible : {error}[/red]")
         raise typer.Exit(1) from error
     with (
-        input_path.open(encoding="utf-8", errors="replace") as lines,
+        input_path.open(encoding="utf-8-sig", errors="replace") as lines,
         Progress(
             TextColumn("enrichissement"),
             BarColumn(),
