@@ -64,6 +64,6 @@ def replay(
         errors.print(
             f"{report.messages} messages ({report.unique_texts} textes distincts), "
             f"{len(report.errors)} ligne(s) ignorée(s), {len(report.alerts)} alerte(s) ; "
-            f"{report.throughput:,.0f} messages/s".replace(",", " "),
+            f"{report.throughput:.0f} messages/s",
             highlight=False,
         )
