@@ -154,18 +154,18 @@ def _inbox_at_scale(console: Console, rows: int) -> None:
     org = core.organisation_create(name="Grande ville", kind="commune", actor=None)
     _fill(org.pk, rows, console)
     everything = selectors.InboxFilters()
-    # The key of the page 400 pages down, found once by walking (as a user clicking « plus anciens »).
-    key = ""
-    for _ in range(400):
-        key = selectors.inbox_page(organisation=org, filters=everything, after=key).next_key or ""
     base = InboxItem.objects.filter(organisation=org, needs_action=True).order_by(
         "-created_at", "-id"
     )
-    offset = 400 * selectors.PAGE_SIZE
+    deep = min(5_000, max(1, base.count() // selectors.PAGE_SIZE - 1))
+    offset = deep * selectors.PAGE_SIZE
+    # The key a user reaches by clicking « plus anciens » `deep` times: the row just before the page.
+    previous = base[offset - 1]
+    key = selectors.encode_key(previous)
     measures = [
         ("première page", lambda: selectors.inbox_page(organisation=org, filters=everything)),
-        ("page 401 par clé (Beffroi)", lambda: selectors.inbox_page(organisation=org, filters=everything, after=key)),
-        ("page 401 par OFFSET (référence)", lambda: list(base[offset : offset + selectors.PAGE_SIZE])),
+        (f"page {deep + 1} par clé (Beffroi)", lambda: selectors.inbox_page(organisation=org, filters=everything, after=key)),
+        (f"page {deep + 1} par OFFSET (référence)", lambda: list(base[offset : offset + selectors.PAGE_SIZE])),
         ("filtre statut « nouveau »", lambda: selectors.inbox_page(organisation=org, filters=selectors.InboxFilters(status="new"))),
         ("filtre insultes", lambda: selectors.inbox_page(organisation=org, filters=selectors.InboxFilters(toxic=True))),
     ]  # fmt: skip
@@ -174,7 +174,7 @@ def _inbox_at_scale(console: Console, rows: int) -> None:
     table.add_column("ms (meilleur de 5)", justify="right")
     table.add_column("rapport à OFFSET", justify="right")
     times = {label: _timed(call) for label, call in measures}
-    reference = times["page 401 par OFFSET (référence)"]
+    reference = times[f"page {deep + 1} par OFFSET (référence)"]
     for label, seconds in times.items():
         table.add_row(label, f"{seconds * 1000:.1f}", f"{seconds / reference:.2f}")
     console.print(table)
