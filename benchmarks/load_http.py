@@ -20,7 +20,10 @@ Run on demand, not by CI. Steps:
 6. stops its processes and drops the database (unless --keep).
 
 Target (issue 11): p95 under 200 ms for the inbox, the calendar and the dashboard at 50 concurrent
-users, without any error. The load generator shares the machine's cores with the server: the
+users, without any error. The dashboard is the listening "Réactivité" page (ecoute/statistiques/:
+response times per account, insults left visible), the dashboard view installed today. A closed
+loop with no think time is harsher than 50 people at work: each virtual user clicks again the
+moment its page arrives. The load generator shares the machine's cores with the server: the
 figures are an upper bound of what a dedicated server would show.
 """
 
