@@ -231,6 +231,22 @@ def _bar() -> Progress:
     )
 
 
+def _insert_batch(model: Any, rows: list[Any]) -> None:
+    """Bulk insert one batch (atomic), again after a database restart: the fill takes minutes."""
+    from django.db import OperationalError, connections
+
+    for attempt in range(6):
+        try:
+            model.objects.bulk_create(rows, batch_size=5_000)
+            return
+        except OperationalError:
+            if attempt == 5:
+                raise
+            console.print("la base a coupé la connexion ; nouvel essai de ce lot dans 10 s")
+            connections.close_all()
+            time.sleep(10)
+
+
 def _fill_members(organisation: Any, *, count: int) -> int:
     from beffroi.core.models import Membership, Role, User
 
@@ -308,7 +324,7 @@ def _fill_inbox(
                     else None,
                 )
             )
-        InboxItem.objects.bulk_create(rows, batch_size=5_000)
+        _insert_batch(InboxItem, rows)
         bar.advance(task, len(rows))
 
 
@@ -387,7 +403,7 @@ def _fill_audit(
             )
             for n in range(offset, min(offset + 10_000, count))
         ]
-        AuditEntry.objects.bulk_create(rows, batch_size=5_000)
+        _insert_batch(AuditEntry, rows)
         bar.advance(task, len(rows))
     return count
 
