@@ -110,10 +110,12 @@ class Team:
 
 
 @pytest.fixture
-def team(db, make_org, make_member, enricher, lake_dir) -> Team:
+def team(db, make_org, make_member, enricher, lake_dir, settings, tmp_path) -> Team:
     from beffroi.core import services as core
     from beffroi.networks.sandbox.state import forget_states
 
+    # Simulated accounts keep their state under DATA_DIR/sandbox: one per test, never the shared one.
+    settings.DATA_DIR = tmp_path
     forget_states()
     org = make_org()
     account = core.network_account_create(

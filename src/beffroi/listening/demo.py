@@ -2,8 +2,8 @@
 Facebook account, read through the same ingestion as production, with two bad buzzes: one answered
 and closed, one under way.
 
-The simulated account's state (its incidents, our replies and hidden comments) is kept in a file
-under the data directory, so that the web server's simulator sees the same world as this loader.
+The simulated account's state (its incidents, our replies and hidden comments) is kept by core in a
+file under the data directory, so the web server's simulator sees the same world as this loader.
 The history is understood through the simulator's own labels of what it generated (so the demo
 shows the same two buzzes everywhere, and loads in seconds); messages polled afterwards go through
 the production enricher like any other.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -24,8 +23,6 @@ from beffroi.core.domain import Network, Topic
 from beffroi.core.models import NetworkAccount, Role
 from beffroi.core.services import (
     DomainError,
-    network_account_credentials,
-    network_account_set_credentials,
 )
 from beffroi.listening import services
 from beffroi.listening.ingestion import (
@@ -84,17 +81,6 @@ def _adapter(account: NetworkAccount, clock: datetime) -> SandboxAdapter:
     adapter = adapter_for_account(account, clock=lambda: clock)
     assert isinstance(adapter, SandboxAdapter)
     return adapter
-
-
-def _persist_world(account: NetworkAccount) -> None:
-    """Give the simulated account a state file, so every process sees the same incidents and replies."""
-    credentials = {k: str(v) for k, v in network_account_credentials(account=account).items()}
-    if credentials.get("state_path"):
-        return
-    folder = Path(settings.DATA_DIR) / "sandbox"
-    folder.mkdir(parents=True, exist_ok=True)
-    credentials["state_path"] = str(folder / f"{account.organisation.slug}-{account.network}.json")
-    network_account_set_credentials(account=account, credentials=credentials, actor=None)
 
 
 def _history(
@@ -214,8 +200,6 @@ def demo_load(context: DemoContext) -> None:
     _settings(context)
     if InboxItem.objects.filter(organisation=context.commune, account=account).exists():
         return  # already loaded: the demo is idempotent
-    _persist_world(account)
-    account.refresh_from_db()
     now = timezone.now().replace(second=0, microsecond=0)
     start = now - timedelta(days=HISTORY_DAYS)
     adapter = _adapter(account, now)
