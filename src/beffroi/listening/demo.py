@@ -42,6 +42,10 @@ from beffroi.nlp.types import Enrichment
 logger = logging.getLogger(__name__)
 
 HISTORY_DAYS = 60
+# A commune of 12,000 inhabitants has about 1,200 Facebook followers and a few messages a day: a bad
+# buzz there is hundreds of times its usual volume at the peak (checked: both buzzes are detected
+# whatever the hour the demo is loaded).
+BUZZ_INTENSITY = 300.0
 SAVED_REPLIES = (
     ("Transmis aux services", "Bonjour, merci pour votre signalement : nous l'avons transmis aux services techniques, qui reviennent vers vous rapidement."),
     ("Horaires de la mairie", "Bonjour, la mairie est ouverte du lundi au vendredi de 8h30 à 12h et de 13h30 à 17h30, le samedi de 9h à 12h."),
@@ -131,14 +135,18 @@ def _work_the_first_buzz(context: DemoContext, alert: Alert) -> None:
     cm = context.users[Role.COMMUNITY_MANAGER]
     services.alert_acknowledge(alert=alert, actor=cm, note="Point avec le service voirie à 10h.")
     answered = 0
-    angry = InboxItem.objects.filter(
-        organisation=context.commune,
-        kind=InboxItem.Kind.COMMENT,
-        sentiment="negative",
-        is_toxic=False,
-        created_at__gte=alert.detected_at - timedelta(hours=6),
-        created_at__lt=alert.detected_at + timedelta(days=1),
-    ).order_by("created_at")
+    angry = (
+        InboxItem.objects.filter(
+            organisation=context.commune,
+            kind__in=[InboxItem.Kind.COMMENT, InboxItem.Kind.REPLY],
+            needs_action=True,
+            is_toxic=False,
+            created_at__gte=alert.detected_at - timedelta(days=3),
+            created_at__lt=alert.detected_at + timedelta(days=5),
+        )
+        .exclude(sentiment="positive")
+        .order_by("created_at")
+    )
     for item in angry[:6]:
         try:
             services.item_reply(
@@ -209,16 +217,16 @@ def demo_load(context: DemoContext) -> None:
         adapter.trigger_incident(
             Topic.VOIRIE_TRAVAUX,
             start=past,
-            intensity=15.0,
-            peak_after=timedelta(hours=10),
+            intensity=BUZZ_INTENSITY,
+            peak_after=timedelta(hours=6),
             duration=timedelta(days=4),
             label="chantier de la rue principale",
         )
         adapter.trigger_incident(
             Topic.PROPRETE_DECHETS,
             start=current,
-            intensity=12.0,
-            peak_after=timedelta(hours=12),
+            intensity=BUZZ_INTENSITY,
+            peak_after=timedelta(hours=6),
             duration=timedelta(days=5),
             label="collecte des déchets",
         )
