@@ -182,20 +182,12 @@ def nlp_enrich(tier: str = "fast") -> EnrichFn:
     The detector needs sentiment, competence area and toxicity: they are read from the
     enricher's own class probabilities and thresholds, the very computation of
     `Enricher.enrich`, without the language, places and near-duplicate fields that the detector
-    does not use and that cost more than half of the time. Without access to the thresholds
-    (another version of beffroi.nlp), it falls back on `enrich` itself.
+    does not use and that cost more than half of the time.
     """
     from beffroi.nlp import get_enricher
 
     enricher = get_enricher(tier=tier)
-    thresholds = getattr(enricher, "thresholds", None) or getattr(enricher, "_thresholds", None)
-    toxic_threshold = getattr(thresholds, "toxic", None)
-
-    def enrich_fully(texts: Sequence[str], ids: Sequence[str]) -> list[Signal]:
-        return [signal_of(e) for e in enricher.enrich(list(texts), list(ids))]
-
-    if not isinstance(toxic_threshold, float):
-        return enrich_fully
+    toxic_threshold = enricher.thresholds.toxic
     from beffroi.nlp.enricher import SENTIMENT_CLASSES, TOPIC_CLASSES
 
     negative = SENTIMENT_CLASSES.index("negative")

@@ -116,6 +116,11 @@ class Enricher:
         self._thresholds = thresholds[tier]
         self._places = places
 
+    @property
+    def thresholds(self) -> Thresholds:
+        """The decision thresholds of this tier (request, toxic) applied to `probabilities`."""
+        return self._thresholds
+
     def probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Per task: class probabilities (sentiment, topic) or the probability of the flag."""
         normalized = features.normalize_all(texts)
