@@ -14,11 +14,10 @@ pytestmark = pytest.mark.django_db
 def test_demo_has_a_closed_buzz_and_one_under_way_and_is_idempotent(
     team, make_org, settings, tmp_path, monkeypatch
 ):
+    from beffroi.core import services as core
     from beffroi.core.demo import DemoContext
     from beffroi.listening.demo import demo_load
     from beffroi.listening.models import Alert, InboxItem, ModerationEvent
-
-    from beffroi.core import services as core
 
     settings.DATA_DIR = tmp_path
     # As core's demo creates it: one follower for ten inhabitants.
