@@ -32,9 +32,9 @@ typecheck: install
 
 # The suite on SQLite; then, when BEFFROI_TEST_POSTGRES_URL is set, the database tests again on PostgreSQL.
 pytest: install system-deps
-	BEFFROI_DATA_DIR=$$(mktemp -d) $(BIN)/pytest
+	$(BIN)/pytest
 	if [ -n "$$BEFFROI_TEST_POSTGRES_URL" ]; then \
-	  BEFFROI_DATA_DIR=$$(mktemp -d) DATABASE_URL="$$BEFFROI_TEST_POSTGRES_URL" $(BIN)/pytest -m django_db; \
+	  DATABASE_URL="$$BEFFROI_TEST_POSTGRES_URL" $(BIN)/pytest -m django_db; \
 	fi
 
 test: lint typecheck pytest

@@ -1,14 +1,6 @@
-"""Test settings: a throw-away data directory, tasks run inline, and the core factories."""
+"""Core factories. The throw-away data directory and inline tasks come from beffroi.pytest_env."""
 
-import os
-import tempfile
-
-# `make test` sets BEFFROI_DATA_DIR to a temporary directory; pytest-django may read the
-# settings before this file, so this default only helps when it does not.
-os.environ.setdefault("BEFFROI_DATA_DIR", tempfile.mkdtemp(prefix="beffroi-test-"))
-os.environ.setdefault("HUEY_IMMEDIATE", "true")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture

@@ -200,6 +200,13 @@ STORAGES = {
 }
 BEFFROI_LAKE_URL = env.str("BEFFROI_LAKE_URL", default=str(DATA_DIR / "lake"))
 
+# Listening: Meta webhooks (the app secret signs every push; without it pushes are refused) and the
+# NLP tier of ingestion (fast keeps up with keyword streams; accurate for a small inbox).
+META_APP_SECRET = env.str("META_APP_SECRET", default="")
+META_WEBHOOK_VERIFY_TOKEN = env.str("META_WEBHOOK_VERIFY_TOKEN", default="")
+LISTENING_NLP_TIER = env.str("LISTENING_NLP_TIER", default="fast")
+LISTENING_DEMO_NLP = env.bool("LISTENING_DEMO_NLP", default=False)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Beffroi <beffroi@localhost>")
