@@ -148,8 +148,12 @@ class DetectorConfig:
     multiplicity_weight: float = 1.0
     # When the non-negative messages surge too (an event day, a festival, a busy thread), the
     # negative count is explained by the surge: the share must then carry the evidence alone,
-    # needing this much more share surprise per unit of surprise of the other messages.
-    surge_share_weight: float = 1.0
+    # needing this much more share surprise per unit of surprise of the other messages. Kept
+    # well under 1: a real bad buzz brings its own neutral replies and negatives the sentiment
+    # model misses, so its other messages surge as well, and the festival case is already
+    # told apart by the excess test (`min_excess_negative_share`). At 1, the slow-building
+    # bursts of busy accounts were held back for 10 to 40 minutes.
+    surge_share_weight: float = 0.25
     min_excess_negative_share: float = 0.5
     # Added to the baseline share in the share test: the share drifts between two updates.
     share_margin: float = 0.03
