@@ -17,7 +17,7 @@ How it decides, and why:
   messages is kept: the expected count of a window follows a negative binomial (the Gamma-Poisson
   predictive) whose shape is the number of messages the level was learnt from, capped to keep
   room for day-to-day overdispersion.
-- A burst is a departure of NEGATIVE volume, checked on sliding windows (5, 15, 30, 60 minutes)
+- A burst is a departure of NEGATIVE volume, checked on sliding windows (3, 5, 15, 30, 60 minutes)
   ending at the current message. All of these must hold on one window:
   1. at least `min_negative` negative messages, from at least `min_authors` distinct authors
      (when authors are known): one angry person is not a bad buzz;
@@ -137,7 +137,9 @@ class Alert:
 
 @dataclass(frozen=True, slots=True)
 class DetectorConfig:
-    windows_minutes: tuple[int, ...] = (5, 15, 30, 60)
+    # The 3-minute window is the fast path of a viral bad buzz (a flood within a minute or two);
+    # the tests' bar keeps it from firing on an ordinary cluster of replies.
+    windows_minutes: tuple[int, ...] = (3, 5, 15, 30, 60)
     min_negative: int = 3
     min_authors: int = 3
     count_surprise: float = 4.0
