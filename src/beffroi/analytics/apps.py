@@ -7,3 +7,12 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
     verbose_name = _("Mesure")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from beffroi.core.navigation import NavItem, nav_register
+        from beffroi.core.permissions import Perm
+
+        nav_register(
+            NavItem("Mesure", "analytics:dashboard", Perm.VIEW_STATS, order=60),
+            NavItem("Objectifs", "analytics:objectives", Perm.VIEW_STATS, order=61),
+        )

@@ -12,9 +12,12 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 from beffroi.analytics.lake import AppendResult, EventKind, EventLake, LakeEvent
 from beffroi.core.domain import Network
+from beffroi.networks.sandbox.adapter import AUDIENCE_SHARE
 from beffroi.networks.sandbox.corpus import LabelledText
 from beffroi.networks.sandbox.model import PostFormat
 from beffroi.networks.sandbox.world import SimulatedDay, simulate_history
@@ -179,3 +182,54 @@ def _batches(days: Iterable[SimulatedDay], size: int) -> Iterator[list[Simulated
             batch = []
     if batch:
         yield batch
+
+
+def demo_load(context: Any) -> None:
+    """`beffroi demo`: a year of history of the demo commune's seven accounts, rollups, objectives.
+
+    Idempotent: the history is written once (a marker in the lake), objectives only if none exist.
+    """
+    from beffroi.analytics import selectors, services
+    from beffroi.analytics.models import Objective
+
+    organisation = context.commune
+    event_lake = selectors.lake()
+    marker = Path(str(event_lake.root)) / f".analytics-demo-{organisation.slug}"
+    today = date.today()
+    start = today - timedelta(days=365)
+    if not marker.exists():
+        accounts = [
+            DemoAccount(
+                Network(account.network),
+                account.handle.lstrip("@").split("@")[0],
+                max(
+                    100,
+                    round(organisation.population / 10 * AUDIENCE_SHARE[Network(account.network)]),
+                ),
+            )
+            for account in context.accounts.values()
+        ]
+        fill_demo_history(
+            event_lake,
+            organisation=organisation.slug,
+            accounts=accounts,
+            start=start,
+            days=365,
+            place=organisation.name,
+        )
+        marker.write_text(today.isoformat())
+        services.rollups_refresh(since=start)
+    if not Objective.objects.filter(organisation=organisation).exists():
+        deadline = date(today.year, 12, 31) if today.month < 10 else date(today.year + 1, 6, 30)
+        for kind, title, indicator, baseline, target in (
+            ("notoriete", "Élargir l'audience de la ville", "followers", 1200, 1800),
+            ("image", "Améliorer la tonalité des échanges", "net_sentiment", 0.0, 0.2),
+            ("lien_social", "Répondre vite aux habitants", "response_rate", 0.6, 0.9),
+        ):
+            services.objective_create(
+                organisation=organisation,
+                kind=kind,
+                title=title,
+                actor=None,
+                targets=[services.TargetInput(indicator, baseline, target, start, deadline)],
+            )

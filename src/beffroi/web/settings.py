@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "beffroi.core",
     "beffroi.participation",
     "beffroi.listening",
+    "beffroi.analytics",
     "beffroi.publishing",
     "beffroi.observatory",
     "beffroi.compliance",

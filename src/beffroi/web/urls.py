@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("beffroi.api.urls")),
     path("", include("beffroi.listening.urls")),
     path("", include("beffroi.participation.urls")),
+    path("", include("beffroi.analytics.urls")),
     path("", include("beffroi.core.urls")),
 ]
 if settings.DEBUG:
