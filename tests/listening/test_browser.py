@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import axe_violations, browser, login, page  # noqa: F401 - the browser fixtures
 from tests.listening.conftest import MemoryLake
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
