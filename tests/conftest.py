@@ -127,3 +127,15 @@ def axe_violations(page):
         ]
 
     return audit
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (and JVM) for the whole run, shared by analytics and observatory:
+    a second `spark_session()` would get this one back, and stopping it there ended the JVM under
+    the other module's feet."""
+    from beffroi.analytics.kpis import spark_session, stop_spark
+
+    session = spark_session("local[2]")
+    yield session
+    stop_spark(session)

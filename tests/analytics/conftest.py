@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from beffroi.analytics.kpis import AnalyticsBackend, spark_session, stop_spark
+from beffroi.analytics.kpis import AnalyticsBackend
 from beffroi.analytics.lake import EventLake, Pseudonymiser
 
 TEST_KEY = b"cle-de-test-pseudonymisation-0123456789"
@@ -26,13 +25,6 @@ def pseudonymiser() -> Pseudonymiser:
 @pytest.fixture
 def lake(tmp_path: Path, pseudonymiser: Pseudonymiser) -> EventLake:
     return EventLake(str(tmp_path / "lake"), pseudonymiser=pseudonymiser)
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    session = spark_session("local[2]")
-    yield session
-    stop_spark(session)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])

@@ -33,13 +33,7 @@ def backend(request) -> Iterator[AnalyticsBackend]:
         yield duck
         duck.close()
         return
-    from beffroi.analytics.kpis import spark_session, stop_spark
-
-    session = spark_session("local[1]")
-    try:
-        yield AnalyticsBackend.pyspark(session)
-    finally:
-        stop_spark(session)
+    yield AnalyticsBackend.pyspark(request.getfixturevalue("spark"))
 
 
 # Six Auvergne-Rhône-Alpes (84) communes of 1,000 to 3,500 inhabitants.
