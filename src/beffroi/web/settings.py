@@ -100,6 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file, not Django's shared in-memory database: the live server of the browser
+    # tests then has its own connection instead of interleaving savepoints with the test thread.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-beffroi.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
