@@ -30,8 +30,9 @@ def test_a_simulated_account_is_healthy(make_org):
 
 @respx.mock
 def test_an_expired_token_without_refresh_is_flagged_and_mailed_to_administrators(
-    make_org, make_member
+    make_org, make_member, settings
 ):
+    settings.BEFFROI_SITE_URL = "https://beffroi.example.fr/"
     # X answers as it documents for a revoked or expired bearer token.
     respx.get("https://api.x.com/2/users/me").respond(
         401,
@@ -61,6 +62,8 @@ def test_an_expired_token_without_refresh_is_flagged_and_mailed_to_administrator
     assert health_digest_send(organisation=org) == 1
     assert mail.outbox[0].to == ["dircom@brume.example"]
     assert "VilleDeBrume" in mail.outbox[0].body
+    # The link works from a mail client: it carries the deployment's public address.
+    assert f"https://beffroi.example.fr/o/{org.slug}/comptes/" in mail.outbox[0].body
 
 
 @respx.mock

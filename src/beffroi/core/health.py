@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from beffroi.core.adapters import adapter_for_account
+from beffroi.core.links import absolute_url
 from beffroi.core.models import Membership, NetworkAccount, Organisation, Role
 from beffroi.core.services import network_account_set_health
 from beffroi.networks.errors import NetworkError
@@ -73,7 +75,9 @@ def health_digest_send(*, organisation: Organisation) -> int:
     send_mail(
         subject=f"[Beffroi] {len(accounts)} compte(s) à reconnecter · {organisation.name}",
         message="Ces comptes risquent de faire échouer des publications programmées :\n\n"
-        + "\n".join(lines),
+        + "\n".join(lines)
+        + "\n\nLes reconnecter : "
+        + absolute_url(reverse("core:accounts", kwargs={"org": organisation.slug})),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=recipients,
     )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from beffroi.core.links import absolute_url
 from beffroi.core.models import Membership, NetworkAccount, Organisation, User
 from beffroi.core.permissions import Perm, role_allows
 from beffroi.core.services import DomainError, audit_record, require, snapshot
@@ -592,7 +593,7 @@ def alert_raise(*, organisation: Organisation, detected: DetectedAlert) -> Alert
         obj=alert,
         after={"severity": alert.severity, "reason": alert.reason, "terms": alert.terms},
     )
-    url = _alert_url(alert)
+    url = absolute_url(_alert_url(alert))
     _emit(
         organisation,
         "alert.raised",

@@ -31,6 +31,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from beffroi.core.domain import Network, Topic
+from beffroi.core.links import absolute_url
 from beffroi.core.models import NetworkAccount, Organisation, Role, User
 from beffroi.core.permissions import Perm, role_allows
 from beffroi.core.selectors import role_for
@@ -86,11 +87,6 @@ def _draft_url(draft: Draft) -> str:
         return ""
 
 
-def _absolute(path: str) -> str:
-    base = str(_setting("site_url", getattr(settings, "BEFFROI_SITE_URL", "http://localhost:8000")))
-    return base.rstrip("/") + path
-
-
 def _notify(*, user: User | None, draft: Draft, message: str, email: bool = True) -> None:
     """In-app notification, and an e-mail sent once the transaction has committed."""
     if user is None:
@@ -100,7 +96,7 @@ def _notify(*, user: User | None, draft: Draft, message: str, email: bool = True
         organisation=draft.organisation, user=user, draft=draft, message=message[:300], url=url
     )
     if email and user.email:
-        body = f"{message}\n\n{_absolute(url)}" if url else message
+        body = f"{message}\n\n{absolute_url(url)}" if url else message
         transaction.on_commit(
             lambda: send_mail(
                 subject=f"[Beffroi] {draft.title}"[:150],
@@ -668,7 +664,7 @@ def _notify_step(draft: Draft, step: ApprovalStep) -> None:
                 message=(
                     f"Bonjour {step.guest_name or ''},\n\n{draft.organisation} vous demande de relire "
                     f"« {draft.title} » avant publication. Ce lien personnel reste valable {days} jours :\n\n"
-                    f"{_absolute(path)}\n"
+                    f"{absolute_url(path)}\n"
                 ),
                 from_email=None,
                 recipient_list=[step.guest_email],

@@ -214,6 +214,8 @@ LISTENING_DEMO_NLP = env.bool("LISTENING_DEMO_NLP", default=False)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Beffroi <beffroi@localhost>")
+# Public address of the deployment, for the links in e-mails and webhooks (written with no request).
+BEFFROI_SITE_URL = env.str("BEFFROI_SITE_URL", default="http://127.0.0.1:8000")
 
 # Task queue: SQLite next to the database by default, Redis when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
