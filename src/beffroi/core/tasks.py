@@ -6,7 +6,11 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from beffroi.core.health import health_check_all, health_digest_send
+from beffroi.core.metrics import task_signals_connect
 from beffroi.core.models import Organisation
+
+# The worker autodiscovers tasks modules: its task errors are counted for /metrics/ from here.
+task_signals_connect()
 
 
 @db_periodic_task(crontab(minute="15", hour="5"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beffroi.core import views
+from beffroi.core import metrics, views
 
 app_name = "core"
 
@@ -33,4 +33,5 @@ urlpatterns = [
     path("o/<slug:org>/journal/", views.audit_list, name="audit"),
     path("o/<slug:org>/journal/export.csv", views.audit_export, name="audit_export"),
     path("sante/", views.health, name="health"),
+    path("metrics/", metrics.metrics_view, name="metrics"),
 ]
