@@ -31,6 +31,9 @@ def test_organisation_page_is_in_english_when_the_language_cookie_says_en(client
     for english in ("Change organisation", "Security", "Log out", "Skip to content"):
         assert english in html
     assert 'aria-label="Main navigation"' in html
+    # The modules' entries and their sections are translated too (registered with gettext_lazy).
+    for english in (">Calendar<", ">Alerts<", ">Objectives<", ">Publish<", ">Administration<"):
+        assert english in html
     assert "See the team" in html and "Administrator" in html
     assert "Se déconnecter" not in html and "Navigation principale" not in html
 

@@ -9,10 +9,24 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from beffroi.core.navigation import NavItem, nav_register
+        from django.utils.translation import gettext_lazy as _
+
+        from beffroi.core.navigation import NavItem, NavSection, nav_register
         from beffroi.core.permissions import Perm
 
         nav_register(
-            NavItem("Mesure", "analytics:dashboard", Perm.VIEW_STATS, order=60),
-            NavItem("Objectifs", "analytics:objectives", Perm.VIEW_STATS, order=61),
+            NavItem(
+                _("Mesure"),
+                "analytics:dashboard",
+                Perm.VIEW_STATS,
+                order=60,
+                section=NavSection.MEASURE,
+            ),
+            NavItem(
+                _("Objectifs"),
+                "analytics:objectives",
+                Perm.VIEW_STATS,
+                order=61,
+                section=NavSection.MEASURE,
+            ),
         )

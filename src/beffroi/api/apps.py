@@ -6,7 +6,17 @@ class ApiConfig(AppConfig):
     label = "api"
 
     def ready(self) -> None:
-        from beffroi.core.navigation import NavItem, nav_register
+        from django.utils.translation import gettext_lazy as _
+
+        from beffroi.core.navigation import NavItem, NavSection, nav_register
         from beffroi.core.permissions import Perm
 
-        nav_register(NavItem("API", "api_tokens:tokens", Perm.VIEW_ORG, order=95))
+        nav_register(
+            NavItem(
+                _("API"),
+                "api_tokens:tokens",
+                Perm.VIEW_ORG,
+                order=95,
+                section=NavSection.ADMINISTER,
+            )
+        )

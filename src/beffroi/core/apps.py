@@ -7,12 +7,26 @@ class CoreConfig(AppConfig):
     verbose_name = "Beffroi"
 
     def ready(self) -> None:
-        from beffroi.core.navigation import NavItem, nav_register
+        from django.utils.translation import gettext_lazy as _
+
+        from beffroi.core.navigation import NavItem, NavSection, nav_register
         from beffroi.core.permissions import Perm
 
         nav_register(
-            NavItem("Accueil", "core:organisation", Perm.VIEW_ORG, order=0),
-            NavItem("Comptes", "core:accounts", Perm.VIEW_ORG, order=80),
-            NavItem("Membres", "core:members", Perm.VIEW_ORG, order=85),
-            NavItem("Journal", "core:audit", Perm.VIEW_AUDIT, order=90),
+            NavItem(
+                _("Accueil"), "core:organisation", Perm.VIEW_ORG, order=0, section=NavSection.HOME
+            ),
+            NavItem(
+                _("Comptes"),
+                "core:accounts",
+                Perm.VIEW_ORG,
+                order=80,
+                section=NavSection.ADMINISTER,
+            ),
+            NavItem(
+                _("Membres"), "core:members", Perm.VIEW_ORG, order=85, section=NavSection.ADMINISTER
+            ),
+            NavItem(
+                _("Journal"), "core:audit", Perm.VIEW_AUDIT, order=90, section=NavSection.ADMINISTER
+            ),
         )

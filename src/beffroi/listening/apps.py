@@ -8,12 +8,38 @@ class ListeningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from beffroi.core.navigation import NavItem, nav_register
+        from django.utils.translation import gettext_lazy as _
+
+        from beffroi.core.navigation import NavItem, NavSection, nav_register
         from beffroi.core.permissions import Perm
 
         nav_register(
-            NavItem("Messages", "listening:inbox", Perm.HANDLE_INBOX, order=20),
-            NavItem("Alertes", "listening:alerts", Perm.MANAGE_ALERTS, order=21),
-            NavItem("Modération", "listening:moderation", Perm.MODERATE, order=22),
-            NavItem("Réactivité", "listening:statistics", Perm.VIEW_STATS, order=23),
+            NavItem(
+                _("Messages"),
+                "listening:inbox",
+                Perm.HANDLE_INBOX,
+                order=20,
+                section=NavSection.LISTEN,
+            ),
+            NavItem(
+                _("Alertes"),
+                "listening:alerts",
+                Perm.MANAGE_ALERTS,
+                order=21,
+                section=NavSection.LISTEN,
+            ),
+            NavItem(
+                _("Modération"),
+                "listening:moderation",
+                Perm.MODERATE,
+                order=22,
+                section=NavSection.LISTEN,
+            ),
+            NavItem(
+                _("Réactivité"),
+                "listening:statistics",
+                Perm.VIEW_STATS,
+                order=23,
+                section=NavSection.LISTEN,
+            ),
         )

@@ -7,7 +7,17 @@ class ObservatoryConfig(AppConfig):
     verbose_name = "Observatoire des collectivités"
 
     def ready(self) -> None:
-        from beffroi.core.navigation import NavItem, nav_register
+        from django.utils.translation import gettext_lazy as _
+
+        from beffroi.core.navigation import NavItem, NavSection, nav_register
         from beffroi.core.permissions import Perm
 
-        nav_register(NavItem("Observatoire", "observatory:position", Perm.VIEW_STATS, order=70))
+        nav_register(
+            NavItem(
+                _("Observatoire"),
+                "observatory:position",
+                Perm.VIEW_STATS,
+                order=70,
+                section=NavSection.MEASURE,
+            )
+        )
