@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from beffroi.core import uploads
 from beffroi.core.domain import TOPIC_LABELS, Topic
 from beffroi.publishing.models import EditorialLine
 
@@ -95,6 +96,10 @@ class FeedImportForm(forms.Form):
 
 class BulkForm(forms.Form):
     file = forms.FileField(label="Fichier CSV ou XLSX")
+
+    def clean_file(self) -> uploads.CheckedUpload:
+        # Type from the content, size limit: the shared upload check of the platform.
+        return uploads.check_upload(self.cleaned_data["file"], accept=uploads.SPREADSHEETS)
 
 
 class EventForm(forms.Form):

@@ -597,7 +597,7 @@ def bulk_import(request: HttpRequest, organisation: Organisation) -> HttpRespons
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = bulk.parse_bulk_file(upload.read(), upload.name)
+            report = bulk.parse_bulk_file(upload.content, upload.name)
         except bulk.BulkFileError as exc:
             messages.error(request, exc.message)
         else:
