@@ -71,5 +71,11 @@ def test_login_page_is_in_french(client):
     assert 'lang="fr"' in page and "Aller au contenu" in page
 
 
+def test_login_page_offers_no_sign_up_since_accounts_are_by_invitation(client):
+    page = client.get("/comptes/login/").content.decode()
+    assert "sur invitation" in page
+    assert "/comptes/signup/" not in page and "enregistrer" not in page
+
+
 def test_health_endpoint(client):
     assert client.get("/sante/").json() == {"status": "ok", "database": "ok"}
