@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
+from beffroi.analytics import kpis
 from beffroi.analytics.kpis import (
     AnalyticsBackend,
     Period,
@@ -18,12 +21,16 @@ from beffroi.analytics.kpis import (
     kpi_rows,
     kpi_table,
     raw_daily,
+    rollup_dashboard,
+    rollup_file_bounds,
+    rollup_window,
     rounded,
+    row_groups_holding,
     share_of_voice,
     sorted_table,
     top_posts,
 )
-from beffroi.analytics.lake import EventLake
+from beffroi.analytics.lake import ROLLUPS_DIR, EventLake
 from beffroi.analytics.synthetic import HistorySpec, history_tables
 
 from .scenario import MARCH, fill_scenario
@@ -135,9 +142,12 @@ def test_the_dashboard_reads_the_same_from_rollups_and_from_raw_events(
         period=april,
     )
 
-    assert from_rollups.total == from_raw.total
-    assert from_rollups.by_network == from_raw.by_network
+    from_row_groups = rollup_dashboard(backend, lake, organisation="ville-a", period=april)
+
+    assert from_rollups.total == from_raw.total == from_row_groups.total
+    assert from_rollups.by_network == from_raw.by_network == from_row_groups.by_network
     assert from_rollups.daily.equals(from_raw.daily)
+    assert from_row_groups.daily.equals(from_raw.daily)
     # April has only p4; the previous period has the same length (30 days: 2-31 March).
     assert from_rollups.total is not None and from_rollups.total.posts == 1
     previous = from_rollups.previous_total
@@ -182,3 +192,45 @@ def test_duckdb_and_pyspark_agree_on_a_simulated_history(lake: EventLake, spark:
         == daily[sparkling.engine].select(daily[duck.engine].column_names).to_pylist()
     )
     assert national[duck.engine].to_pylist() == national[sparkling.engine].to_pylist()
+
+
+def test_one_organisation_s_rollups_come_from_its_own_row_groups(
+    lake: EventLake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = HistorySpec(
+        organisations=tuple(f"ville-{i:02d}" for i in range(40)),
+        start=date(2026, 5, 1),
+        days=45,
+        seed=11,
+    )
+    for table in history_tables(spec):
+        lake.append_table(table)
+    monkeypatch.setattr(kpis, "ROLLUP_ROW_GROUP_ROWS", 100)  # many row groups on a small lake
+    duck = AnalyticsBackend.duckdb()
+    build_rollups(duck, lake)
+    everything = duck.to_arrow(duck.rollups(lake))
+    duck.close()
+
+    window = rollup_window(
+        lake, organisations=["ville-07"], start=date(2026, 5, 20), end=date(2026, 6, 3)
+    )
+
+    expected = sorted_table(
+        everything.filter(
+            pc.and_(
+                pc.equal(everything.column("organisation"), "ville-07"),
+                pc.and_(
+                    pc.greater_equal(everything.column("day"), pa.scalar(date(2026, 5, 20))),
+                    pc.less_equal(everything.column("day"), pa.scalar(date(2026, 6, 3))),
+                ),
+            )
+        ).select(window.column_names),
+        ["network", "day"],
+    )
+    assert window.num_rows > 0
+    assert sorted_table(window, ["network", "day"]).to_pylist() == expected.to_pylist()
+    for month in lake.months(ROLLUPS_DIR):
+        (path,) = lake.files(month, ROLLUPS_DIR)
+        bounds = rollup_file_bounds(lake, path)
+        assert len(bounds) > 10
+        assert len(row_groups_holding(bounds, ["ville-07"])) <= 2

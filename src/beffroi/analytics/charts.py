@@ -200,3 +200,27 @@ def to_png(spec: Spec, scale: float = 2.0) -> bytes:
         spec, scale=scale, format_locale="fr-FR", time_format_locale="fr-FR"
     )
     return png
+
+
+def share_chart(shares: Sequence[tuple[str, float]], title: str, highlight: str = "") -> Spec:
+    """Horizontal bars of shares (0 to 1), largest first; `highlight` in blue, the others grey."""
+    rows = [
+        {"nom": name, "part": round(100 * share, 1), "mise_en_avant": name == highlight}
+        for name, share in shares
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            y=alt.Y("nom:N", title=None, sort="-x"),
+            x=alt.X("part:Q", title="Part (%)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "mise_en_avant:N",
+                scale=alt.Scale(domain=[True, False], range=["#0072B2", "#BBBBBB"]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("nom:N", title="Nom"), alt.Tooltip("part:Q", title="Part (%)")],
+        )
+        .properties(width=WIDTH, height=30 * max(1, len(rows)))
+    )
+    return _finish(chart, title)

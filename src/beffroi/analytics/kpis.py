@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from beffroi.analytics.lake import EVENT_SCHEMA, EVENTS_DIR, ROLLUPS_DIR, EventKind, EventLake
 
@@ -67,9 +69,10 @@ ROLLUP_MEASURES: dict[str, str] = {
 }
 _LAST_VALUE = ("followers", "followers_outside")
 SUMMED = tuple(m for m in ROLLUP_MEASURES if m not in _LAST_VALUE)
-# Row groups small enough that one organisation's dashboard reads a few of them (rollups are
-# sorted by organisation, so Parquet min/max statistics skip the others).
-ROLLUP_ROW_GROUP_ROWS = 16 * 1024
+# Row groups small enough that one organisation's dashboard reads one or two of them per month
+# (rollups are sorted by organisation, so Parquet min/max statistics skip the others): a month of
+# 5,000 organisations is about 450,000 rows, a few hundred row groups.
+ROLLUP_ROW_GROUP_ROWS = 4 * 1024
 
 
 class Engine(StrEnum):
@@ -134,17 +137,18 @@ def stop_spark(session: SparkSession) -> None:
     SparkContext._jvm = None
 
 
+# Compiled SQL of the small queries, by (engine, query, schema), for the whole process: compiling an
+# Ibis expression costs about 0.1 s here, ten times what DuckDB takes to run it over a dashboard's
+# few hundred rows, and a web request opens a new backend each time.
+_COMPILED: dict[tuple[Engine, str, pa.Schema], tuple[str, pa.Schema]] = {}
+
+
 @dataclass
 class AnalyticsBackend:
     """An Ibis connection and how to read the lake's datasets with it."""
 
     engine: Engine
     con: Any  # ibis BaseBackend (DuckDB or PySpark)
-    # Compiled SQL of the small queries, by (query, schema): compiling an Ibis expression costs
-    # about 0.1 s here, ten times what DuckDB takes to run it over a dashboard's few hundred rows.
-    _compiled: dict[tuple[str, pa.Schema], tuple[str, pa.Schema]] = field(
-        default_factory=dict, repr=False
-    )
 
     @classmethod
     def duckdb(cls, *, threads: int | None = None) -> AnalyticsBackend:
@@ -167,6 +171,20 @@ class AnalyticsBackend:
 
     def events(self, lake: EventLake) -> ir.Table:
         return self.read(lake, EVENTS_DIR)
+
+    def events_between(self, lake: EventLake, start: date, end: date) -> ir.Table:
+        """The raw events of the months from `start` to `end` only (an organisation's page over
+        a period need not scan the whole year)."""
+        months = _months_between(start, end)
+        paths = [path for month in lake.months() if month in months for path in lake.files(month)]
+        if not paths:
+            return ibis.memtable(EVENT_SCHEMA.empty_table())
+        if self.engine is Engine.DUCKDB:
+            prefix = "" if lake.local else lake.root.split("://", 1)[0] + "://"
+            return self.con.read_parquet([prefix + path for path in paths], hive_partitioning=True)
+        return self.con.read_parquet(lake.dataset_dir() if lake.local else lake.root).filter(
+            lambda t: (t.day >= start) & (t.day <= end)
+        )
 
     def rollups(self, lake: EventLake) -> ir.Table:
         return self.read(lake, ROLLUPS_DIR)
@@ -194,8 +212,8 @@ class AnalyticsBackend:
         if self.engine not in (Engine.DUCKDB, Engine.PYSPARK):
             return self.to_arrow(build(self.register(table)))
         name = "beffroi_small_" + "".join(c if c.isalnum() else "_" for c in query)
-        key = (query, table.schema)
-        compiled = self._compiled.get(key)
+        key = (self.engine, query, table.schema)
+        compiled = _COMPILED.get(key)
         if compiled is None:
             unbound = ibis.table(ibis.Schema.from_pyarrow(table.schema), name=name)
             expr = build(unbound)
@@ -203,7 +221,7 @@ class AnalyticsBackend:
                 str(ibis.to_sql(expr, dialect=self.engine.value)),
                 expr.schema().to_pyarrow(),
             )
-            self._compiled[key] = compiled
+            _COMPILED[key] = compiled
         sql, schema = compiled
         if self.engine is Engine.DUCKDB:
             # A cursor of its own: duckdb 2 refuses new work while a result is unfinished.
@@ -222,6 +240,25 @@ class AnalyticsBackend:
     def close(self) -> None:
         if self.engine is Engine.DUCKDB:
             self.con.disconnect()
+
+
+_SHARED: AnalyticsBackend | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_duckdb() -> AnalyticsBackend:
+    """One embedded DuckDB for the whole process, for the web pages' small queries.
+
+    Opening one costs 10 to 80 ms here, more than a dashboard's queries over its rows; each small
+    query takes its own cursor (`run_small`), which is how DuckDB lets threads share a database.
+    One thread per query: they run over a few hundred rows, while the web server runs many at once.
+    Never close it.
+    """
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = AnalyticsBackend.duckdb(threads=1)
+        return _SHARED
 
 
 @contextmanager
@@ -483,8 +520,12 @@ def kpi_table(daily: ir.Table, *, by: Sequence[str], days: int) -> ir.Table:
 
 def share_of_voice(daily: ir.Table, organisations: Sequence[str]) -> ir.Table:
     """Each organisation's share of the mentions of a chosen group of peers (itself included)."""
-    peers = daily.filter(daily.organisation.isin(list(organisations)))
-    counted = peers.group_by("organisation").agg(mentions=peers.mentions.sum())
+    return mention_shares(daily.filter(daily.organisation.isin(list(organisations))))
+
+
+def mention_shares(daily: ir.Table) -> ir.Table:
+    """Each organisation's share of all the mentions of `daily` (already cut to the peers)."""
+    counted = daily.group_by("organisation").agg(mentions=daily.mentions.sum())
     return counted.mutate(share=_ratio(counted.mentions, counted.mentions.sum().over()))
 
 
@@ -627,6 +668,22 @@ def dashboard(
     # One pass of the engine over the source (raw events or rollups); the small queries below
     # then run, on the same engine, over those few hundred rows.
     window = backend.to_arrow(_window(daily, organisation, both))
+    return dashboard_of_window(backend, window, organisation=organisation, period=period)
+
+
+def rollup_dashboard(
+    backend: AnalyticsBackend, lake: EventLake, *, organisation: str, period: Period
+) -> Dashboard:
+    """The dashboard from the stored rollups, reading only this organisation's row groups."""
+    both = Period(period.previous().start, period.end)
+    window = rollup_window(lake, organisations=[organisation], start=both.start, end=both.end)
+    return dashboard_of_window(backend, window, organisation=organisation, period=period)
+
+
+def dashboard_of_window(
+    backend: AnalyticsBackend, window: pa.Table, *, organisation: str, period: Period
+) -> Dashboard:
+    """The dashboard from one organisation's daily rows of the period and the period before."""
     days = window.column("day")
     current = window.filter(pc.greater_equal(days, pa.scalar(period.start)))
     previous = window.filter(pc.less(days, pa.scalar(period.start)))
@@ -639,15 +696,18 @@ def dashboard(
             _scope(previous, "previous", None),
         ]
     )
+    # Compiled once for every period length: the rhythm, the only figure that depends on the
+    # length, is computed with a week for length and then brought to the period's.
     rows = backend.run_small(
         scoped,
-        f"dashboard-{period.days}",
-        lambda t: kpi_table(t, by=["scope", "organisation", "scope_network"], days=period.days),
+        "dashboard",
+        lambda t: kpi_table(t, by=["scope", "organisation", "scope_network"], days=7),
     ).to_pylist()
     total = before = None
     per_network = []
     for record in sorted(rows, key=lambda r: (r["scope"], r["scope_network"])):
         scope, label = record.pop("scope"), record.pop("scope_network")
+        record["posts_per_week"] = float(record["posts"]) * 7.0 / period.days
         row = KpiRow(**{name: record.get(name) for name in KPI_FIELDS} | {"network": None})
         if label != "*":
             per_network.append(KpiRow(**{**_as_dict(row), "network": label}))
@@ -669,6 +729,97 @@ def dashboard(
         by_network=tuple(per_network),
         daily=series,
     )
+
+
+# -- one organisation's rollups, straight from Parquet ------------------------------------------
+
+# Per file: its footer and the (min, max) organisation of each row group. A file is never rewritten
+# in place (rewrites publish new names), so an entry never goes stale; the size bound only keeps a
+# long-lived process from holding the footers of files deleted long ago.
+_FOOTERS: dict[tuple[str, str], tuple[pq.FileMetaData, tuple[tuple[str, str] | None, ...]]] = {}
+_FOOTERS_SIZE = 4096
+
+
+def _footer(
+    lake: EventLake, path: str
+) -> tuple[pq.FileMetaData, tuple[tuple[str, str] | None, ...]]:
+    key = (lake.root, path)
+    found = _FOOTERS.get(key)
+    if found is None:
+        with lake.fs.open_input_file(path) as source:
+            metadata = pq.ParquetFile(source).metadata
+        column = metadata.schema.names.index("organisation")
+        bounds: list[tuple[str, str] | None] = []
+        for index in range(metadata.num_row_groups):
+            stats = metadata.row_group(index).column(column).statistics
+            has = stats is not None and stats.has_min_max
+            bounds.append((str(stats.min), str(stats.max)) if has else None)
+        if len(_FOOTERS) >= _FOOTERS_SIZE:
+            _FOOTERS.clear()
+        found = _FOOTERS[key] = (metadata, tuple(bounds))
+    return found
+
+
+def row_groups_holding(
+    bounds: Sequence[tuple[str, str] | None], organisations: Sequence[str]
+) -> list[int]:
+    """Row groups whose (min, max) organisation can hold one of `organisations` (None: unknown)."""
+    return [
+        index
+        for index, bound in enumerate(bounds)
+        if bound is None or any(bound[0] <= org <= bound[1] for org in organisations)
+    ]
+
+
+def rollup_file_bounds(lake: EventLake, path: str) -> tuple[tuple[str, str] | None, ...]:
+    """The (min, max) organisation of each row group of one rollup file (cached footer)."""
+    return _footer(lake, path)[1]
+
+
+def _months_between(start: date, end: date) -> set[str]:
+    months = set()
+    cursor = start.replace(day=1)
+    while cursor <= end:
+        months.add(f"{cursor:%Y-%m}")
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def rollup_window(
+    lake: EventLake, *, organisations: Sequence[str], start: date, end: date
+) -> pa.Table:
+    """The stored daily rollups of a few organisations between two days (inclusive).
+
+    Only the months of the window are opened, and in them only the row groups whose organisation
+    statistics can hold one of `organisations` (rollups are sorted by organisation and cut into
+    small row groups, see `build_rollups`): a dashboard reads a few thousand rows, not millions,
+    whatever the size of the lake.
+    """
+    wanted = sorted(set(organisations))
+    schema = rollup_schema()
+    months = _months_between(start, end)
+    parts = []
+    for month in lake.months(ROLLUPS_DIR):
+        if month not in months:
+            continue
+        for path in lake.files(month, ROLLUPS_DIR):
+            metadata, bounds = _footer(lake, path)
+            groups = row_groups_holding(bounds, wanted)
+            if groups:
+                with lake.fs.open_input_file(path) as source:
+                    parquet = pq.ParquetFile(source, metadata=metadata)
+                    parts.append(parquet.read_row_groups(groups, columns=schema.names))
+    if not parts:
+        return schema.empty_table()
+    table = pa.concat_tables(parts).cast(schema)
+    mask = pc.and_(
+        pc.is_in(table.column("organisation"), value_set=pa.array(wanted, pa.string())),
+        pc.and_(
+            pc.greater_equal(table.column("day"), pa.scalar(start, pa.date32())),
+            pc.less_equal(table.column("day"), pa.scalar(end, pa.date32())),
+        ),
+    )
+    return table.filter(mask)
 
 
 def raw_daily(

@@ -37,6 +37,7 @@ def _snapshot(objective: Objective) -> dict[str, object]:
     return {
         "kind": objective.kind,
         "title": objective.title,
+        "description": objective.description,
         "targets": [
             [t.indicator, t.baseline, t.target, t.start.isoformat(), t.deadline.isoformat()]
             for t in ObjectiveTarget.objects.filter(objective=objective)
