@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from beffroi.core.domain import Network
+from beffroi.core.sanitize import safe_url, text_from_html
 from beffroi.networks.types import AccountStats, Author, Comment, Mention, MetricsSnapshot, Post
-
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_PARAGRAPH = re.compile(r"</p>\s*<p[^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def html_to_text(content: str) -> str:
-    """Mastodon sends statuses as HTML: paragraphs and line breaks become newlines, tags go."""
-    text = _PARAGRAPH.sub("\n\n", content)
-    text = _BREAK.sub("\n", text)
-    text = _TAG.sub("", text)
-    return html.unescape(text).strip()
+    """Mastodon sends statuses as HTML, written by any instance: sanitised to plain text."""
+    return text_from_html(content)
+
+
+def status_url(status: Mapping[str, Any]) -> str | None:
+    # A remote instance sets these: only an http(s) link may become an href in our pages.
+    return safe_url(status.get("url")) or safe_url(status.get("uri"))
 
 
 def parse_time(value: Any) -> datetime:
@@ -36,7 +33,7 @@ def author(account: Mapping[str, Any]) -> Author:
         remote_id=str(account["id"]),
         handle=str(account["acct"]),
         display_name=str(account.get("display_name") or account.get("username") or ""),
-        url=account.get("url"),
+        url=safe_url(account.get("url")),
         followers=account.get("followers_count"),
     )
 
@@ -61,7 +58,7 @@ def post(status: Mapping[str, Any], taken_at: datetime) -> Post:
     return Post(
         network=Network.MASTODON,
         remote_id=str(status["id"]),
-        url=status.get("url") or status.get("uri"),
+        url=status_url(status),
         text=status_text(status),
         published_at=parse_time(status["created_at"]),
         author=author(status["account"]),
@@ -81,7 +78,7 @@ def comment(status: Mapping[str, Any], post_remote_id: str) -> Comment:
         author=author(status["account"]),
         parent_remote_id=None if parent is None or str(parent) == post_remote_id else str(parent),
         likes=int(status.get("favourites_count") or 0),
-        url=status.get("url") or status.get("uri"),
+        url=status_url(status),
     )
 
 
@@ -93,7 +90,7 @@ def mention(status: Mapping[str, Any], kind: str) -> Mention:
         text=status_text(status),
         created_at=parse_time(status["created_at"]),
         author=author(status["account"]),
-        url=status.get("url") or status.get("uri"),
+        url=status_url(status),
         in_reply_to_remote_id=None if parent is None else str(parent),
         kind=kind,
         likes=int(status.get("favourites_count") or 0),

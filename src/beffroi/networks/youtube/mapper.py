@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from beffroi.core.domain import Network
+from beffroi.core.sanitize import safe_url, text_from_html
 from beffroi.networks.types import AccountStats, Author, Comment, Mention, MetricsSnapshot, Post
 
 
@@ -74,7 +75,7 @@ def _author(snippet: dict[str, Any]) -> Author:
         remote_id=str((channel or {}).get("value") or ""),
         handle=name,
         display_name=name.lstrip("@"),
-        url=snippet.get("authorChannelUrl"),
+        url=safe_url(snippet.get("authorChannelUrl")),
     )
 
 
@@ -84,7 +85,8 @@ def comment_from(comment: dict[str, Any], *, video_id: str) -> Comment:
         network=Network.YOUTUBE,
         remote_id=str(comment["id"]),
         post_remote_id=str(snippet.get("videoId") or video_id),
-        text=str(snippet.get("textOriginal") or snippet.get("textDisplay") or ""),
+        # textDisplay is HTML (links, <br>): only used when the plain textOriginal is absent.
+        text=str(snippet.get("textOriginal") or text_from_html(snippet.get("textDisplay"))),
         created_at=parse_time(snippet["publishedAt"]),
         author=_author(snippet),
         parent_remote_id=str(snippet["parentId"]) if snippet.get("parentId") else None,
