@@ -26,6 +26,7 @@ import regex
 import trafilatura
 
 from beffroi.core.domain import Network, Topic
+from beffroi.core.sanitize import safe_url, text_from_html
 from beffroi.networks.types import Media
 from beffroi.publishing.composer import Composition, Message, compose, measure, rules_for
 from beffroi.publishing.composer.hashtags import camel_case_hashtag
@@ -140,14 +141,8 @@ def html_to_text(fragment: str) -> str:
         return ""
     if "<" not in fragment:
         return _BOILERPLATE.sub("", regex.sub(r"[ \t]+", " ", html.unescape(fragment))).strip()
-    marked = regex.sub(r"(?i)</(p|div|li|h[1-6]|blockquote|figure)>|<br\s*/?>", "\n\n", fragment)
-    try:
-        root = lxml.html.fromstring(f"<div>{marked}</div>")
-        text = root.text_content()
-    except (ValueError, lxml.etree.ParserError):
-        text = regex.sub(r"<[^>]+>", " ", marked)
-    text = html.unescape(text)
-    text = _BOILERPLATE.sub("", text)
+    # The platform's sanitiser (nh3): a script's or a style's text never becomes the draft's.
+    text = _BOILERPLATE.sub("", text_from_html(fragment))
     paragraphs = [regex.sub(r"[ \t\r\f\v]+", " ", p).strip() for p in regex.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
 
@@ -300,9 +295,10 @@ def parse_feed(content: bytes, *, url: str = "") -> FeedReport:
         title = _clean_title(
             entry.get("title", ""), entry.get("title_detail", {}).get("type", "text/plain")
         )
-        link = entry.get("link", "")
+        raw_link = entry.get("link", "")
+        link = safe_url(raw_link) or ""  # a javascript: link must not become an href of ours
         if not title or not link:
-            missing = "titre" if not title else "lien"
+            missing = "titre" if not title else ("lien" if not raw_link else "lien http(s)")
             refused.append(
                 RefusedEntry(position, f"Article n° {position} sans {missing} : ignoré.")
             )
@@ -318,6 +314,8 @@ def parse_feed(content: bytes, *, url: str = "") -> FeedReport:
         if summary.startswith(title):
             summary = summary[len(title) :].lstrip(" \n:")
         image = _entry_image(entry, content_html or summary_html, base_url)
+        if image is not None and safe_url(image.url) is None:
+            image = None
         if image is not None and not image.alt_text and image.url in descriptions:
             image = replace(image, alt_text=descriptions[image.url])
         warnings: list[str] = []
@@ -389,7 +387,7 @@ def parse_page(page_html: str, *, url: str) -> Article:
     if document is None or not (document.title and (document.text or document.description)):
         raise PageError(f"Aucun article trouvé sur la page {url} : vérifiez l'adresse.")
     image: ImportedImage | None = None
-    if document.image:
+    if document.image and safe_url(urljoin(url, document.image)):
         meta = _open_graph(page_html)
         image = ImportedImage(
             url=urljoin(url, document.image),
@@ -409,9 +407,9 @@ def parse_page(page_html: str, *, url: str) -> Article:
         summary = text or summary
     return Article(
         title=document.title.strip(),
-        url=document.url or url,
+        url=safe_url(document.url) or url,
         summary=summary,
-        source_id=document.url or url,
+        source_id=safe_url(document.url) or url,
         published_at=published,
         image=image,
         categories=tuple(document.categories or ()) + tuple(document.tags or ()),
