@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from beffroi.core.domain import Network, Sentiment
 from beffroi.core.models import NetworkAccount, Organisation
+from beffroi.core.sanitize import safe_url
 from beffroi.listening import moderation, routing
 from beffroi.listening.models import (
     InboxItem,
@@ -104,7 +105,7 @@ def from_comment(comment: Comment, network: Network) -> Incoming:
         author_name=comment.author.display_name,
         post_remote_id=comment.post_remote_id,
         parent_remote_id=comment.parent_remote_id or "",
-        url=comment.url or "",
+        url=safe_url(comment.url) or "",  # only http(s) becomes the item's link
         likes=comment.likes,
     )
 
@@ -123,7 +124,7 @@ def from_mention(mention: Mention, network: Network, *, keyword: str = "") -> In
         author_handle=mention.author.handle,
         author_name=mention.author.display_name,
         parent_remote_id=mention.in_reply_to_remote_id or "",
-        url=mention.url or "",
+        url=safe_url(mention.url) or "",
         keyword=keyword,
         likes=mention.likes,
     )
