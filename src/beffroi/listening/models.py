@@ -150,6 +150,20 @@ class InboxItem(models.Model):
                 name="inbox_thread",
             ),
             models.Index(fields=["organisation", "is_toxic", "-created_at"], name="inbox_toxic"),
+            # Covering indexes of the Réactivité page: its aggregates read the index alone
+            # (PostgreSQL; SQLite ignores `include` and still uses the partial index).
+            models.Index(
+                fields=["organisation", "created_at"],
+                include=["account", "first_response_at"],
+                condition=models.Q(needs_action=True, forwarded_from__isnull=True),
+                name="inbox_response",
+            ),
+            models.Index(
+                fields=["organisation", "-created_at", "-id"],
+                include=["kind", "hidden_at", "deleted_at"],
+                condition=models.Q(is_toxic=True),
+                name="inbox_insults",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,13 +9,31 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from beffroi.core.models import NetworkAccount, Organisation
 from beffroi.listening.models import Alert, InboxItem, ModerationEvent
 
 PAGE_SIZE = 50
+# The Réactivité figures aggregate up to a year of messages: computed at most once in this long per
+# organisation and period (the page says when), instead of on every view.
+STATS_CACHE_SECONDS = 300
+EXPOSURE_LIST_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -188,6 +206,82 @@ def response_stats(
     ]
 
 
+@dataclass(frozen=True)
+class InsultSummary:
+    """The insulting comments of a period, counted in the database (never read one by one)."""
+
+    total: int
+    still_visible: int
+    mean_visible: timedelta | None  # until hidden or deleted, or until now when still visible
+
+
+def _visible_until() -> Case:
+    """When a message stopped being visible (the first of hidden and deleted), as SQL.
+
+    Spelled out because LEAST skips NULLs on PostgreSQL but returns NULL on SQLite.
+    """
+    return Case(
+        When(hidden_at__isnull=True, then=F("deleted_at")),
+        When(deleted_at__isnull=True, then=F("hidden_at")),
+        default=Least("hidden_at", "deleted_at"),
+        output_field=DateTimeField(),
+    )
+
+
+def _insults(organisation: Organisation, since: datetime | None) -> QuerySet[InboxItem]:
+    qs = InboxItem.objects.filter(
+        organisation=organisation,
+        is_toxic=True,
+        kind__in=[InboxItem.Kind.COMMENT, InboxItem.Kind.REPLY],
+    )
+    return qs.filter(created_at__gte=since) if since is not None else qs
+
+
+def insult_summary(
+    *, organisation: Organisation, since: datetime | None = None, now: datetime | None = None
+) -> InsultSummary:
+    now = now or timezone.now()
+    visible_for = ExpressionWrapper(
+        Coalesce(_visible_until(), Value(now, output_field=DateTimeField())) - F("created_at"),
+        output_field=DurationField(),
+    )
+    row = _insults(organisation, since).aggregate(
+        total=Count("id"),
+        still_visible=Count("id", filter=Q(hidden_at__isnull=True, deleted_at__isnull=True)),
+        mean_visible=Avg(visible_for),
+    )
+    return InsultSummary(
+        total=row["total"], still_visible=row["still_visible"], mean_visible=row["mean_visible"]
+    )
+
+
+@dataclass(frozen=True)
+class ReactivityFigures:
+    responses: list[AccountResponse]
+    insults: InsultSummary
+    computed_at: datetime
+
+
+def reactivity_figures(
+    *, organisation: Organisation, since: datetime | None, period: str
+) -> ReactivityFigures:
+    """The Réactivité page's aggregates, from the cache when computed less than 5 minutes ago.
+
+    `period` names `since` in the cache key: `since` itself moves with every request.
+    """
+    key = f"listening:reactivity:{organisation.pk}:{period}"
+    found = cache.get(key)
+    if isinstance(found, ReactivityFigures):
+        return found
+    figures = ReactivityFigures(
+        responses=response_stats(organisation=organisation, since=since),
+        insults=insult_summary(organisation=organisation, since=since),
+        computed_at=timezone.now(),
+    )
+    cache.set(key, figures, STATS_CACHE_SECONDS)
+    return figures
+
+
 def moderation_log(*, organisation: Organisation, limit: int = 200) -> QuerySet[ModerationEvent]:
     return (
         ModerationEvent.objects.filter(organisation=organisation)
@@ -204,18 +298,21 @@ class Exposure:
 
 
 def insult_exposure(
-    *, organisation: Organisation, since: datetime | None = None, now: datetime | None = None
+    *,
+    organisation: Organisation,
+    since: datetime | None = None,
+    now: datetime | None = None,
+    limit: int | None = None,
 ) -> Iterator[Exposure]:
-    """How long each insulting comment stayed visible on the organisation's pages."""
+    """How long each insulting comment stayed visible on the organisation's pages, newest first.
+
+    `limit` is applied in the query: a page shows the newest ones without reading the others.
+    """
     now = now or timezone.now()
-    qs = InboxItem.objects.filter(
-        organisation=organisation,
-        is_toxic=True,
-        kind__in=[InboxItem.Kind.COMMENT, InboxItem.Kind.REPLY],
-    )
-    if since is not None:
-        qs = qs.filter(created_at__gte=since)
-    for item in qs.select_related("account").order_by("-created_at", "-id").iterator():
+    qs = _insults(organisation, since).select_related("account").order_by("-created_at", "-id")
+    # A page's few rows in one fetch; the whole export through a server-side cursor.
+    rows = list(qs[:limit]) if limit is not None else qs.iterator()
+    for item in rows:
         end = item.visible_until
         yield Exposure(
             item=item, visible_for=(end or now) - item.created_at, still_visible=end is None

@@ -3,11 +3,12 @@ Views call services and selectors; they hold no business rule."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from beffroi.core.access import acting_user, organisation_view
@@ -202,24 +203,58 @@ def item_action(
     return redirect("listening:item", org=organisation.slug, item_id=item.pk)
 
 
+# The periods of the Réactivité page: (parameter, label, days; None for everything).
+PERIODS = (
+    ("30j", "30 derniers jours", 30),
+    ("90j", "90 derniers jours", 90),
+    ("12m", "12 derniers mois", 365),
+    ("tout", "Depuis le début", None),
+)
+DEFAULT_PERIOD = "90j"
+
+
+def _period(
+    request: HttpRequest, default: str
+) -> tuple[tuple[str, str, int | None], datetime | None]:
+    """The chosen period (an unknown one is the default) and the moment it starts."""
+    chosen = request.GET.get("periode", default)
+    period = next((p for p in PERIODS if p[0] == chosen), None) or next(
+        p for p in PERIODS if p[0] == default
+    )
+    days = period[2]
+    return period, timezone.now() - timedelta(days=days) if days is not None else None
+
+
 @organisation_view(Perm.VIEW_STATS)
 def statistics(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    exposures = list(selectors.insult_exposure(organisation=organisation))[:100]
+    period, since = _period(request, DEFAULT_PERIOD)
+    figures = selectors.reactivity_figures(organisation=organisation, since=since, period=period[0])
+    exposures = list(
+        selectors.insult_exposure(
+            organisation=organisation, since=since, limit=selectors.EXPOSURE_LIST_SIZE
+        )
+    )
     return render(
         request,
         "listening/statistics.html",
         {
             "organisation": organisation,
-            "responses": selectors.response_stats(organisation=organisation),
+            "periods": PERIODS,
+            "period": period,
+            "responses": figures.responses,
+            "insults": figures.insults,
+            "computed_at": figures.computed_at,
             "exposures": exposures,
+            "exposure_list_size": selectors.EXPOSURE_LIST_SIZE,
         },
     )
 
 
 @organisation_view(Perm.VIEW_STATS)
 def insult_exposure_export(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    _, since = _period(request, "tout")  # an export without a period has everything
     response = HttpResponse(
-        selectors.insult_exposure_csv(organisation=organisation),
+        selectors.insult_exposure_csv(organisation=organisation, since=since),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

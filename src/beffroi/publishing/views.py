@@ -98,7 +98,7 @@ def calendar(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         heading = f"{MONTHS_FR[day.month - 1].capitalize()} {day.year}"
     start, end = weeks[0][0], weeks[-1][-1]
-    drafts = selectors.calendar_drafts(
+    entries = selectors.calendar_items(
         organisation=organisation,
         start=start,
         end=end,
@@ -106,10 +106,9 @@ def calendar(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         topics=topics,
         states=states,
     )
-    by_day: dict[date, list[Draft]] = {}
-    for draft in drafts:
-        if draft.scheduled_at is not None:
-            by_day.setdefault(paris_day(draft.scheduled_at), []).append(draft)
+    by_day: dict[date, list[selectors.CalendarItem]] = {}
+    for entry in entries:
+        by_day.setdefault(paris_day(entry.scheduled_at), []).append(entry)
     holidays = {
         h.day: h.name
         for h in selectors.holidays_between(organisation=organisation, start=start, end=end)
