@@ -82,13 +82,13 @@ def test_a_hostile_mastodon_reply_is_shown_inert_in_the_inbox(
     assert_inert(client.get(reverse("listening:inbox", kwargs={"org": org.slug})).content.decode())
 
 
-FEED = f"""<?xml version="1.0" encoding="UTF-8"?>
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Actualités de Saint-Aubin</title>
 <link>https://www.saint-aubin.example/</link>
 <item><title>Fête de la musique</title>
 <link>https://www.saint-aubin.example/actualites/fete</link>
 <description><![CDATA[<p>Rendez-vous place du marché.</p><script>alert("xss")</script>
-<style>p{{}}</style><img src="javascript:alert(4)" onerror=alert(1) alt="affiche">
+<style>p{}</style><img src="javascript:alert(4)" onerror=alert(1) alt="affiche">
 <p>Entrée libre.</p>]]></description>
 </item>
 <item><title>Piège</title><link>javascript:alert(5)</link><description>x</description></item>
