@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from beffroi.core.domain import NETWORK_LABELS
 from beffroi.core.models import NetworkAccount, Organisation
 from beffroi.listening.models import Alert, InboxItem, ModerationEvent
 
@@ -130,11 +131,25 @@ def item_get(*, organisation: Organisation, item_id: int) -> InboxItem:
 
 
 @dataclass(frozen=True)
+class OwnPost:
+    """The organisation's own post that a comment answers, as the team published it."""
+
+    remote_id: str
+    network: str  # label, e.g. "Facebook"
+    text: str
+    published_at: datetime | None
+    url: str  # on the network; empty when unknown
+    draft_id: int | None = None  # the draft in Beffroi it was published from
+    known: bool = True  # False: only its id is known (published outside Beffroi, not in the lake)
+
+
+@dataclass(frozen=True)
 class Conversation:
     item: InboxItem
     thread: list[InboxItem]  # the other messages under the same post, in time order
     earlier: list[InboxItem]  # the author's earlier messages
     events: list[ModerationEvent]
+    post: OwnPost | None = None  # the organisation's post the messages answer
 
 
 def conversation(*, item: InboxItem) -> Conversation:
@@ -158,7 +173,98 @@ def conversation(*, item: InboxItem) -> Conversation:
             ).order_by("-created_at")[:20]
         )
     events = list(item.events.select_related("actor"))
-    return Conversation(item=item, thread=thread, earlier=earlier, events=events)
+    return Conversation(
+        item=item, thread=thread, earlier=earlier, events=events, post=own_post(item=item)
+    )
+
+
+# How far before a comment its post is looked for in the lake (months, the comment's included).
+LAKE_POST_MONTHS = 3
+OWN_POST_CACHE_SECONDS = 3600
+
+
+def own_post(*, item: InboxItem) -> OwnPost | None:
+    """The post a comment or reply was left under: first the variant Beffroi published, else the
+    post as the lake recorded it (posts published outside Beffroi and fetched by analytics).
+
+    None for messages that are not under one of the organisation's posts (mentions, searches).
+    """
+    if not item.post_remote_id or item.kind not in (InboxItem.Kind.COMMENT, InboxItem.Kind.REPLY):
+        return None
+    from beffroi.publishing.models import Variant
+
+    label = {n.value: str(text) for n, text in NETWORK_LABELS.items()}.get(
+        item.network, item.network
+    )
+    variant = (
+        Variant.objects.filter(
+            draft__organisation_id=item.organisation_id,
+            network=item.network,
+            remote_id=item.post_remote_id,
+        )
+        .select_related("draft")
+        .first()
+    )
+    if variant is not None:
+        return OwnPost(
+            remote_id=item.post_remote_id,
+            network=label,
+            text=variant.text or variant.draft.text,
+            published_at=variant.published_at,
+            url=variant.remote_url,
+            draft_id=variant.draft_id,
+        )
+    key = f"listening:own-post:{item.organisation_id}:{item.network}:{item.post_remote_id}"
+    found = cache.get(key)
+    if not isinstance(found, OwnPost):
+        found = _lake_post(item, label)
+        if found is None:
+            return OwnPost(item.post_remote_id, label, "", None, "", known=False)
+        cache.set(key, found, OWN_POST_CACHE_SECONDS)
+    return found
+
+
+def _lake_post(item: InboxItem, label: str) -> OwnPost | None:
+    """The post's event in the lake, read from the few months before the comment only."""
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    from beffroi.analytics.lake import LakeError
+    from beffroi.analytics.selectors import lake
+
+    store = lake()
+    day = item.created_at.date()
+    months = []
+    for _ in range(LAKE_POST_MONTHS):
+        months.append(f"{day.year:04d}-{day.month:02d}")
+        day = day.replace(day=1) - timedelta(days=1)
+    files = [path for month in months for path in store.files(month)]
+    if not files:
+        return None
+    wanted = (
+        (pc.field("kind") == "post")
+        & (pc.field("organisation") == item.organisation.slug)
+        & (pc.field("network") == item.network)
+        & (pc.field("post_id") == item.post_remote_id)
+    )
+    try:
+        rows = (
+            ds.dataset(files, filesystem=store.fs, format="parquet")
+            .to_table(columns=["occurred_at", "text", "url"], filter=wanted)
+            .to_pylist()
+        )
+    except (OSError, LakeError, ValueError):  # a lake being compacted: show the id only
+        return None
+    if not rows:
+        return None
+    row = min(rows, key=lambda r: r["occurred_at"])
+    return OwnPost(
+        remote_id=item.post_remote_id,
+        network=label,
+        text=row["text"] or "",
+        published_at=row["occurred_at"],
+        url=row["url"] or "",
+    )
 
 
 @dataclass(frozen=True)
