@@ -130,7 +130,8 @@ def test_csv_and_xlsx_exports(march_report: MonthlyReport) -> None:
 def test_chart_specs_are_vega_lite_and_render_offline(march_report: MonthlyReport) -> None:
     spec = charts.followers_chart(march_report.board.daily)
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
-    assert {row["network"] for row in spec["data"]["values"]} == {"Mastodon", "Bluesky"}
+    assert spec["data"] == {"name": charts.ROWS}
+    assert {row["network"] for row in spec["datasets"][charts.ROWS]} == {"Mastodon", "Bluesky"}
     svg = charts.to_svg(spec)
     assert svg.startswith("<svg") and "Abonnés" in svg
     assert charts.to_png(charts.reach_chart(march_report.board.daily)).startswith(b"\x89PNG")

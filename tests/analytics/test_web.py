@@ -7,14 +7,13 @@ the lead); until then they are skipped, with that reason.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from beffroi.analytics.kpis import AnalyticsBackend, build_rollups
-from beffroi.analytics.lake import EventKind, EventLake, LakeEvent
+from beffroi.analytics.lake import EventKind, LakeEvent
 
 
 def _wired() -> bool:
@@ -29,51 +28,6 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(not _wired(), reason="beffroi.analytics not yet in INSTALLED_APPS and urls"),
 ]
-
-
-@pytest.fixture
-def town(make_org, tmp_path: Path, settings):  # type: ignore[no-untyped-def]
-    settings.BEFFROI_LAKE_URL = str(tmp_path / "lake")
-    organisation = make_org(name="Valmont")
-    from beffroi.analytics.selectors import lake
-
-    event_lake: EventLake = lake()
-    events = [
-        LakeEvent(
-            kind=EventKind.ACCOUNT_STATS,
-            occurred_at=datetime(2026, 3, d, 6, tzinfo=UTC),
-            organisation=organisation.slug,
-            network="mastodon",
-            followers=1000 + d,
-        )
-        for d in (1, 31)
-    ] + [
-        LakeEvent(
-            kind=EventKind.POST,
-            occurred_at=datetime(2026, 3, 10, 9, tzinfo=UTC),
-            organisation=organisation.slug,
-            network="mastodon",
-            post_id="p1",
-            event_id="p1",
-            text="Fête de la musique : programme",
-            relays_website=False,
-        ),
-        LakeEvent(
-            kind=EventKind.METRICS,
-            occurred_at=datetime(2026, 3, 11, 9, tzinfo=UTC),
-            organisation=organisation.slug,
-            network="mastodon",
-            post_id="p1",
-            reach=321,
-            impressions=400,
-            likes=12,
-        ),
-    ]
-    event_lake.append(events)
-    backend = AnalyticsBackend.duckdb()
-    build_rollups(backend, event_lake)
-    backend.close()
-    return organisation
 
 
 def test_the_dashboard_shows_the_chosen_period_and_its_charts(client, town, make_member) -> None:  # type: ignore[no-untyped-def]

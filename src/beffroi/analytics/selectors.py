@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from beffroi.analytics import charts
 from beffroi.analytics import objectives as pure
 from beffroi.analytics.kpis import (
     AnalyticsBackend,
@@ -119,6 +120,29 @@ def organisation_dashboard(
             backend.close()
     cache.set(key, board, CACHE_SECONDS)
     return board
+
+
+def dashboard_charts(
+    organisation: Organisation,
+    period: Period,
+    board: Dashboard,
+    *,
+    event_lake: EventLake | None = None,
+) -> dict[str, charts.Spec]:
+    """The dashboard's followers and reach charts, cached with the dashboard they draw."""
+    if not board.daily.num_rows:
+        return {}
+    event_lake = event_lake or lake()
+    dataset = ROLLUPS_DIR if event_lake.has_data(ROLLUPS_DIR) else EVENTS_DIR
+    key = _cache_key("charts", event_lake, dataset, organisation.slug, period.start, period.end)
+    specs: dict[str, charts.Spec] | None = cache.get(key)
+    if specs is None:
+        specs = {
+            "followers": charts.followers_chart(board.daily),
+            "reach": charts.reach_chart(board.daily),
+        }
+        cache.set(key, specs, CACHE_SECONDS)
+    return specs
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,10 +71,7 @@ def dashboard(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     period, preset = period_from(request, today)
     board = selectors.organisation_dashboard(organisation, period)
     assessments = selectors.assessments_of(organisation, board, today=today)
-    specs = {}
-    if board.daily.num_rows:
-        specs["followers"] = charts.followers_chart(board.daily)
-        specs["reach"] = charts.reach_chart(board.daily)
+    specs = dict(selectors.dashboard_charts(organisation, period, board))
     if assessments:
         specs["objectives"] = charts.objectives_chart(assessments)
     last_month = today.replace(day=1) - timedelta(days=1)
