@@ -36,6 +36,7 @@ from beffroi.networks.bluesky.richtext import (
     grapheme_length,
     tid_from_key,
 )
+from beffroi.networks.dedupe import guarded
 from beffroi.networks.errors import (
     AuthExpired,
     CapabilityMissing,
@@ -321,6 +322,7 @@ class BlueskyAdapter(NetworkAdapter):
         )
 
     # ------------------------------------------------------------------ reading
+    @guarded  # a payload missing a field: MalformedResponse, not KeyError
     def fetch_posts(self, since: datetime) -> list[Post]:
         self._ensure_session()
         now = self.clock()
@@ -345,6 +347,7 @@ class BlueskyAdapter(NetworkAdapter):
             reverse=True,
         )
 
+    @guarded
     def fetch_comments(self, post_remote_id: str, since: datetime) -> list[Comment]:
         self._ensure_session()
         body = self._query(
@@ -361,6 +364,7 @@ class BlueskyAdapter(NetworkAdapter):
         ]
         return sorted((c for c in comments if c.created_at >= since), key=lambda c: c.created_at)
 
+    @guarded
     def fetch_mentions(self, since: datetime) -> list[Mention]:
         self._ensure_session()
         notifications = self._paged(
@@ -375,6 +379,7 @@ class BlueskyAdapter(NetworkAdapter):
             if n.get("reason") in ("mention", "quote")
         ]
 
+    @guarded
     def search(self, query: str, since: datetime) -> list[Mention]:
         if not query.strip():
             raise ContentRejected(self.network, "recherche vide", reason="empty query")
@@ -388,6 +393,7 @@ class BlueskyAdapter(NetworkAdapter):
         found = [mapper.mention_from_view(v, "search") for v in views]
         return [m for m in found if m.created_at >= since]
 
+    @guarded
     def account_stats(self) -> AccountStats:
         self._ensure_session()
         profile = self._query("app.bsky.actor.getProfile", actor=self.did)

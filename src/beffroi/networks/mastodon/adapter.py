@@ -28,6 +28,7 @@ from mastodon.errors import (
 
 from beffroi.core.domain import Network
 from beffroi.networks.base import NetworkAdapter
+from beffroi.networks.dedupe import guarded
 from beffroi.networks.errors import (
     ApiDeprecated,
     AuthExpired,
@@ -181,6 +182,7 @@ class MastodonAdapter(NetworkAdapter):
         self._call(self.api.status_delete, remote_id)
 
     # ------------------------------------------------------------------ reading
+    @guarded  # a payload missing a field: MalformedResponse, not KeyError
     def fetch_posts(self, since: datetime) -> list[Post]:
         me = self._account()
         now = self.clock()
@@ -191,11 +193,13 @@ class MastodonAdapter(NetworkAdapter):
             if status.get("reblog") is None
         ]
 
+    @guarded
     def fetch_comments(self, post_remote_id: str, since: datetime) -> list[Comment]:
         context = self._call(self.api.status_context, post_remote_id)
         comments = [mapper.comment(s, post_remote_id) for s in context["descendants"]]
         return [c for c in comments if c.created_at >= since]
 
+    @guarded
     def fetch_mentions(self, since: datetime) -> list[Mention]:
         first = self._call(self.api.notifications, types=["mention"], limit=40)
         mentions = []
@@ -205,6 +209,7 @@ class MastodonAdapter(NetworkAdapter):
                 mentions.append(mapper.mention(status, "mention"))
         return mentions
 
+    @guarded
     def search(self, query: str, since: datetime) -> list[Mention]:
         """A #hashtag reads the hashtag timeline; other words use full-text search (where the instance offers it)."""
         query = query.strip()
@@ -218,6 +223,7 @@ class MastodonAdapter(NetworkAdapter):
         results = [mapper.mention(s, "search") for s in statuses]
         return [m for m in results if m.created_at >= since]
 
+    @guarded
     def account_stats(self) -> AccountStats:
         self._me = None
         return mapper.account_stats(self._account(), self.clock())
