@@ -30,3 +30,8 @@ class CoreConfig(AppConfig):
                 _("Journal"), "core:audit", Perm.VIEW_AUDIT, order=90, section=NavSection.ADMINISTER
             ),
         )
+
+        from beffroi.core.health import account_home_lines
+        from beffroi.core.home import HomeCard, home_register
+
+        home_register(HomeCard(_("Comptes"), Perm.VIEW_ORG, account_home_lines, order=90))

@@ -10,8 +10,10 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.adapters import adapter_for_account
+from beffroi.core.home import HomeLine
 from beffroi.core.links import absolute_url
 from beffroi.core.models import Membership, NetworkAccount, Organisation, Role
 from beffroi.core.services import network_account_set_health
@@ -56,6 +58,18 @@ def accounts_needing_attention(*, organisation: Organisation) -> list[NetworkAcc
             health__in=[NetworkAccount.Health.OK, NetworkAccount.Health.UNKNOWN]
         )
     )
+
+
+def account_home_lines(organisation: Organisation) -> list[HomeLine]:
+    """The home page's line: accounts whose token will make scheduled publications fail."""
+    return [
+        HomeLine(
+            len(accounts_needing_attention(organisation=organisation)),
+            _("compte(s) à reconnecter"),
+            reverse("core:accounts", kwargs={"org": organisation.slug}),
+            "warn",
+        )
+    ]
 
 
 def health_digest_send(*, organisation: Organisation) -> int:

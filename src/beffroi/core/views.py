@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beffroi.core import selectors, services
 from beffroi.core.access import acting_user, organisation_view
 from beffroi.core.forms import MemberInviteForm, MemberRoleForm, SimulatedAccountForm
+from beffroi.core.home import home_cards
 from beffroi.core.models import Membership, Organisation
 from beffroi.core.permissions import Perm, role_allows
 
@@ -46,6 +47,10 @@ def organisation_detail(request: HttpRequest, organisation: Organisation) -> Htt
             "children": organisation.children.all(),
             "accounts": selectors.network_account_list(organisation=organisation),
             "members_count": selectors.membership_list(organisation=organisation).count(),
+            "home_cards": home_cards(
+                organisation=organisation,
+                role=request.organisation_role,  # type: ignore[attr-defined]
+            ),
         },
     )
 

@@ -43,3 +43,8 @@ class ListeningConfig(AppConfig):
                 section=NavSection.LISTEN,
             ),
         )
+
+        from beffroi.core.home import HomeCard, home_register
+        from beffroi.listening.home import listening_home_lines
+
+        home_register(HomeCard(_("Écouter"), Perm.HANDLE_INBOX, listening_home_lines, order=20))

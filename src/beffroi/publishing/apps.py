@@ -57,3 +57,8 @@ class PublishingConfig(AppConfig):
                 section=NavSection.PUBLISH,
             ),
         )
+
+        from beffroi.core.home import HomeCard, home_register
+        from beffroi.publishing.home import publishing_home_lines
+
+        home_register(HomeCard(_("Publier"), Perm.VIEW_ORG, publishing_home_lines, order=10))
