@@ -30,12 +30,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# The suite on SQLite; then, when BEFFROI_TEST_POSTGRES_URL is set, the database tests again on PostgreSQL.
+# The suite on SQLite and, when BEFFROI_TEST_POSTGRES_URL is set, the database tests on PostgreSQL
+# at the same time (scripts/run-tests.sh).
 pytest: install system-deps
-	$(BIN)/pytest
-	if [ -n "$$BEFFROI_TEST_POSTGRES_URL" ]; then \
-	  DATABASE_URL="$$BEFFROI_TEST_POSTGRES_URL" $(BIN)/pytest -m django_db; \
-	fi
+	./scripts/run-tests.sh
 
 test: lint typecheck pytest
 
