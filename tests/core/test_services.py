@@ -136,3 +136,15 @@ def test_secrets_never_reach_the_logs(caplog):
         )
     assert "EAAGsecret123" not in caplog.text and "abc.def" not in caplog.text
     assert "[masqué]" in caplog.text
+
+
+def test_the_task_worker_logs_each_line_once_and_redacted():
+    import logging
+
+    from beffroi.core.logging import RedactSecretsFilter
+
+    # run_huey adds a handler of its own only when the "huey" logger has none: ours is there, and
+    # the line does not propagate to the root handler a second time.
+    huey = logging.getLogger("huey")
+    ours = [h for h in huey.handlers if any(isinstance(f, RedactSecretsFilter) for f in h.filters)]
+    assert len(ours) == 1 and not huey.propagate
