@@ -190,12 +190,17 @@ def createuser(
         str, typer.Option(help="admin, community_manager, validator, analyst")
     ] = "admin",
     superuser: bool = False,
+    email_verified: Annotated[
+        bool, typer.Option(help="the operator vouches for the address (no verification e-mail)")
+    ] = True,
 ) -> None:
     """Create a user, optionally a member of an organisation with a role."""
     _django_setup()
     from beffroi.core import services
 
-    user = services.user_create(email=email, password=password, is_superuser=superuser)
+    user = services.user_create(
+        email=email, password=password, is_superuser=superuser, email_verified=email_verified
+    )
     if org:
         services.membership_add_by_slug(org_slug=org, user=user, role=role, actor=None)
     typer.echo(f"utilisateur {user.email} créé")

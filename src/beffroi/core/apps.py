@@ -7,7 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Beffroi"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
         from django.utils.translation import gettext_lazy as _
+
+        from beffroi.core.auth import email_verified_by_password_reset
+
+        password_reset.connect(email_verified_by_password_reset, dispatch_uid="beffroi-verified")
 
         from beffroi.core.navigation import NavItem, NavSection, nav_register
         from beffroi.core.permissions import Perm

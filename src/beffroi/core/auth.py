@@ -38,3 +38,12 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
     if not value and request is not None:
         value = request.POST.get("login", "")
     return str(value or "").strip().lower()
+
+
+def email_verified_by_password_reset(
+    sender: Any, request: HttpRequest, user: Any, **_: Any
+) -> None:
+    """The key of a password reset (or of an invitation) came by e-mail: the address is proven."""
+    from beffroi.core.services import email_mark_verified
+
+    email_mark_verified(user=user)

@@ -146,7 +146,10 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     is_superuser: bool = False,
+    email_verified: bool = False,
 ) -> User:
+    """A user who logs in by e-mail; `email_verified` when whoever creates it vouches for the address
+    (the operator on the command line), otherwise the address is verified by the first e-mailed link."""
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
         raise DomainError(f"Un utilisateur existe déjà avec l'adresse {email}")
@@ -159,14 +162,54 @@ def user_create(
             is_staff=is_superuser,
             is_superuser=is_superuser,
         )
+        if email_verified:
+            email_mark_verified(user=user)
         audit_record(
             actor=None,
             organisation=None,
             action="user.create",
             obj=user,
-            after={"email": email, "is_superuser": is_superuser},
+            after={"email": email, "is_superuser": is_superuser, "email_verified": email_verified},
         )
     return user
+
+
+def email_mark_verified(*, user: User) -> None:
+    """The user's address is proven (allauth then lets them log in when verification is mandatory)."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def _invitation_send(*, organisation: Organisation, user: User, actor: User | None) -> None:
+    """E-mail a new member the link that sets their password (allauth's password-reset key)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from beffroi.core.links import absolute_url
+
+    key = default_token_generator.make_token(user)
+    url = absolute_url(
+        reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+        )
+    )
+    inviter = f"{actor.email} vous invite" if actor is not None else "Vous êtes invité(e)"
+    body = (
+        f"Bonjour,\n\n{inviter} à rejoindre {organisation.name} sur Beffroi, l'outil de la "
+        f"collectivité pour ses réseaux sociaux.\n\nChoisissez votre mot de passe ici (lien "
+        f"personnel, valable quelques jours) :\n{url}\n\nVotre identifiant est votre adresse : "
+        f"{user.email}\n"
+    )
+    recipient = user.email
+    transaction.on_commit(
+        lambda: send_mail(f"[Beffroi] Invitation · {organisation.name}", body, None, [recipient])
+    )
 
 
 def _check_role(role: str) -> None:
@@ -219,6 +262,7 @@ def member_invite(
     user = User.objects.filter(email=email.strip().lower()).first()
     if user is None:
         user = user_create(email=email, password=None)
+        _invitation_send(organisation=organisation, user=user, actor=actor)
     return membership_add(organisation=organisation, user=user, role=role, actor=actor)
 
 
