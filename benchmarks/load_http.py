@@ -645,7 +645,7 @@ def check_pages(base: str, found: list[Target], cookie: str) -> None:
             raise RuntimeError(f"{target.name} {target.path} : HTTP {answer.status_code}")
 
 
-def _table(title: str, rows: list[Measure], baseline: dict[str, Measure]) -> Table:
+def _table(title: str, rows: list[Measure], baseline: dict[str, Measure], *, closed: bool) -> Table:
     table = Table(title=title)
     for column in ("page", "conc.", "req/s", "p50", "p95", "p99", "erreurs", "429"):
         table.add_column(column, justify="left" if column == "page" else "right")
@@ -662,8 +662,10 @@ def _table(title: str, rows: list[Measure], baseline: dict[str, Measure]) -> Tab
         table.add_row(
             m.target,
             str(m.concurrency),
+            # Think time caps what users ask for: a throughput ratio means something only for
+            # the closed loop (how much more the server serves when pushed).
             f"{m.per_second:.1f} (×{m.per_second / b.per_second:.1f})"
-            if b.per_second > 0
+            if closed and b.per_second > 0
             else f"{m.per_second:.1f}",
             cell(m.p50_ms, b.p50_ms),
             cell(m.p95_ms, b.p95_ms),
@@ -687,7 +689,12 @@ def report(
     )
     baseline = {m.target: m for m in results if m.model == "base"}
     for model in models:
-        rows = [m for m in results if m.model == model.name]
+        # Each page's rows start with its baseline (one user alone), then the model's levels.
+        order = {name: n for n, name in enumerate(baseline)}
+        rows = sorted(
+            (m for m in results if m.model in (model.name, "base")),
+            key=lambda m: (order[m.target], m.concurrency),
+        )
         if model.think is None:
             title = (
                 f"BOUCLE FERMÉE (cas dur : aucun temps de réflexion, {model.seconds:.0f} s par "
@@ -700,7 +707,7 @@ def report(
                 f"entre deux clics, {model.seconds:.0f} s par mesure ; latences en ms, "
                 "(×n) = rapport à 1 utilisateur seul"
             )
-        console.print(_table(title, rows, baseline))
+        console.print(_table(title, rows, baseline, closed=model.think is None))
     console.print(
         "1 utilisateur seul (la référence des rapports) : boucle fermée, concurrence 1, "
         "mesuré dans ce même passage, page par page."

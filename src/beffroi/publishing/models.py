@@ -141,7 +141,11 @@ class Draft(models.Model):
 
     class Meta:
         ordering = ["-scheduled_at", "-created_at"]
-        indexes = [models.Index(fields=["organisation", "state", "scheduled_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "state", "scheduled_at"]),
+            # The calendar's month or week of one organisation, whatever the others plan.
+            models.Index(fields=["organisation", "scheduled_at"], name="draft_calendar"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "source_id"],
