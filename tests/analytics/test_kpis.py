@@ -27,6 +27,7 @@ from beffroi.analytics.kpis import (
     rounded,
     row_groups_holding,
     share_of_voice,
+    small_kpi_records,
     sorted_table,
     top_posts,
 )
@@ -234,3 +235,31 @@ def test_one_organisation_s_rollups_come_from_its_own_row_groups(
         bounds = rollup_file_bounds(lake, path)
         assert len(bounds) > 10
         assert len(row_groups_holding(bounds, ["ville-07"])) <= 2
+
+
+def test_the_dashboard_s_small_kpis_follow_kpi_table(
+    backend: AnalyticsBackend, lake: EventLake
+) -> None:
+    """`small_kpi_records` (plain Python, for a dashboard's few hundred rows) and `kpi_table`
+    (Ibis, on the engine) give the same indicators, per organisation and per network."""
+    spec = HistorySpec(
+        organisations=("ville-a", "ville-b", "epci-c"), start=date(2026, 5, 1), days=40, seed=5
+    )
+    for table in history_tables(spec):
+        lake.append_table(table)
+    fill_scenario(lake)  # hand-written March: followers with and without outside shares
+    daily = backend.to_arrow(daily_rollup(backend.events(lake)))
+
+    for by in (["organisation"], ["organisation", "network"]):
+        table = backend.to_arrow(kpi_table(backend.register(daily), by=by, days=40))
+        expected = [_rounded(row) for row in sorted_table(table, by).to_pylist()]
+        small = sorted(
+            (_rounded(row) for row in small_kpi_records(daily, by=by, days=40)),
+            key=lambda row: tuple(row[key] for key in by),
+        )
+        assert len(expected) >= 3
+        assert small == expected
+
+
+def _rounded(row: dict) -> dict:
+    return {k: round(v, 9) if isinstance(v, float) else v for k, v in row.items()}
