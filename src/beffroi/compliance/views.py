@@ -37,6 +37,7 @@ from beffroi.compliance.rgpd import (
     register_entry_text,
 )
 from beffroi.core.access import acting_user, organisation_view
+from beffroi.core.actions import run_form_action
 from beffroi.core.domain import Network, OrganisationKind
 from beffroi.core.models import Organisation
 from beffroi.core.permissions import Perm, role_allows
@@ -118,17 +119,15 @@ def elections(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 @require_POST
 @organisation_view(Perm.MANAGE_COMPLIANCE)
 def calendar_entry_add(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = CalendarEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            services.calendar_entry_save(
-                organisation=organisation, actor=acting_user(request), **form.cleaned_data
-            )
-            messages.success(request, "Calendrier mis à jour.")
-        except ValidationError as exc:
-            _error(request, exc)
-    else:
-        messages.error(request, "Élection invalide : vérifiez les champs.")
+    run_form_action(
+        request,
+        CalendarEntryForm(request.POST),
+        lambda data: services.calendar_entry_save(
+            organisation=organisation, actor=acting_user(request), **data
+        ),
+        success="Calendrier mis à jour.",
+        invalid="Élection invalide : vérifiez les champs.",
+    )
     return redirect("compliance:elections", org=organisation.slug)
 
 
@@ -146,15 +145,14 @@ def calendar_entry_delete(
 @require_POST
 @organisation_view(Perm.MANAGE_COMPLIANCE)
 def official_add(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = OfficialForm(request.POST)
-    if form.is_valid():
-        try:
-            services.official_add(
-                organisation=organisation, actor=acting_user(request), **form.cleaned_data
-            )
-            messages.success(request, "Élu ajouté.")
-        except ValidationError as exc:
-            _error(request, exc)
+    run_form_action(
+        request,
+        OfficialForm(request.POST),
+        lambda data: services.official_add(
+            organisation=organisation, actor=acting_user(request), **data
+        ),
+        success="Élu ajouté.",
+    )
     return redirect("compliance:elections", org=organisation.slug)
 
 
@@ -247,21 +245,20 @@ def accessibility(request: HttpRequest, organisation: Organisation) -> HttpRespo
 @organisation_view(Perm.MANAGE_COMPLIANCE)
 def accessibility_policy(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = AccessibilityPolicyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.accessibility_settings_update(
-                organisation=organisation,
-                actor=acting_user(request),
-                severities=form.severities(),
-                min_readability=form.cleaned_data["min_readability"],
-                max_emoji_run=form.cleaned_data["max_emoji_run"],
-                min_alt_chars=form.cleaned_data["min_alt_chars"],
-            )
-            messages.success(request, "Politique d'accessibilité enregistrée.")
-        except ValidationError as exc:
-            _error(request, exc)
-    else:
-        messages.error(request, "Réglages invalides.")
+    run_form_action(
+        request,
+        form,
+        lambda data: services.accessibility_settings_update(
+            organisation=organisation,
+            actor=acting_user(request),
+            severities=form.severities(),
+            min_readability=data["min_readability"],
+            max_emoji_run=data["max_emoji_run"],
+            min_alt_chars=data["min_alt_chars"],
+        ),
+        success="Politique d'accessibilité enregistrée.",
+        invalid="Réglages invalides.",
+    )
     return redirect("compliance:accessibility", org=organisation.slug)
 
 
@@ -309,22 +306,21 @@ def rgpd(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 @organisation_view(Perm.MANAGE_COMPLIANCE)
 def retention_update(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = RetentionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.retention_settings_update(
-                organisation=organisation,
-                actor=acting_user(request),
-                days=form.days(),
-                contact_email=form.cleaned_data["contact_email"],
-                dpo_email=form.cleaned_data["dpo_email"],
-                address=form.cleaned_data["address"],
-                processors=form.cleaned_data["processors"],
-            )
-            messages.success(request, "Durées de conservation enregistrées.")
-        except ValidationError as exc:
-            _error(request, exc)
-    else:
-        messages.error(request, "Durées invalides.")
+    run_form_action(
+        request,
+        form,
+        lambda data: services.retention_settings_update(
+            organisation=organisation,
+            actor=acting_user(request),
+            days=form.days(),
+            contact_email=data["contact_email"],
+            dpo_email=data["dpo_email"],
+            address=data["address"],
+            processors=data["processors"],
+        ),
+        success="Durées de conservation enregistrées.",
+        invalid="Durées invalides.",
+    )
     return redirect("compliance:rgpd", org=organisation.slug)
 
 
@@ -340,21 +336,20 @@ def purge(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 @organisation_view(Perm.MANAGE_COMPLIANCE)
 def request_create(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = ErasureRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.erasure_request_create(
-                organisation=organisation,
-                actor=acting_user(request),
-                kind=form.cleaned_data["kind"],
-                requester=form.cleaned_data["requester"],
-                handles=form.handles(),
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, "Demande enregistrée : réponse due sous un mois.")
-        except ValidationError as exc:
-            _error(request, exc)
-    else:
-        messages.error(request, "Demande incomplète.")
+    run_form_action(
+        request,
+        form,
+        lambda data: services.erasure_request_create(
+            organisation=organisation,
+            actor=acting_user(request),
+            kind=data["kind"],
+            requester=data["requester"],
+            handles=form.handles(),
+            note=data["note"],
+        ),
+        success="Demande enregistrée : réponse due sous un mois.",
+        invalid="Demande incomplète.",
+    )
     return redirect("compliance:rgpd", org=organisation.slug)
 
 
@@ -380,15 +375,15 @@ def request_reject(
     request: HttpRequest, organisation: Organisation, request_id: int
 ) -> HttpResponse:
     item = get_object_or_404(ErasureRequest, id=request_id, organisation=organisation)
-    form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.erasure_request_reject(
-                request=item, actor=acting_user(request), reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, "Demande rejetée, motif enregistré.")
-        except ValidationError as exc:
-            _error(request, exc)
+    run_form_action(
+        request,
+        RejectForm(request.POST),
+        lambda data: services.erasure_request_reject(
+            request=item, actor=acting_user(request), reason=data["reason"]
+        ),
+        success="Demande rejetée, motif enregistré.",
+        invalid="Indiquez le motif du rejet.",
+    )
     return redirect("compliance:rgpd", org=organisation.slug)
 
 

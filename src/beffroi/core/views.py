@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from beffroi.core import selectors, services
 from beffroi.core.access import acting_user, organisation_view
+from beffroi.core.actions import run_form_action
 from beffroi.core.forms import MemberInviteForm, MemberRoleForm, SimulatedAccountForm
 from beffroi.core.home import home_cards
 from beffroi.core.models import Membership, Organisation
@@ -74,20 +75,19 @@ def member_list(request: HttpRequest, organisation: Organisation) -> HttpRespons
 @require_POST
 @organisation_view(Perm.MANAGE_MEMBERS)
 def member_invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = MemberInviteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_invite(
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                actor=acting_user(request),
-            )  # type: ignore[arg-type]
-            messages.success(request, f"{form.cleaned_data['email']} a été ajouté.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, "Adresse ou rôle invalide.")
+    email = request.POST.get("email", "").strip().lower()
+    run_form_action(
+        request,
+        MemberInviteForm(request.POST),
+        lambda data: services.member_invite(
+            organisation=organisation,
+            email=data["email"],
+            role=data["role"],
+            actor=acting_user(request),
+        ),
+        success=f"{email} a été ajouté(e) ; une invitation lui est envoyée s'il ou elle n'avait pas de compte.",
+        invalid="Adresse ou rôle invalide.",
+    )
     return redirect("core:members", org=organisation.slug)
 
 
@@ -97,15 +97,15 @@ def member_change_role(
     request: HttpRequest, organisation: Organisation, membership_id: int
 ) -> HttpResponse:
     membership = get_object_or_404(Membership, id=membership_id, organisation=organisation)
-    form = MemberRoleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.membership_change_role(
-                membership=membership, role=form.cleaned_data["role"], actor=acting_user(request)
-            )  # type: ignore[arg-type]
-            messages.success(request, "Rôle modifié.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+    run_form_action(
+        request,
+        MemberRoleForm(request.POST),
+        lambda data: services.membership_change_role(
+            membership=membership, role=data["role"], actor=acting_user(request)
+        ),
+        success="Rôle modifié.",
+        invalid="Rôle inconnu.",
+    )
     return redirect("core:members", org=organisation.slug)
 
 
@@ -141,20 +141,19 @@ def account_list(request: HttpRequest, organisation: Organisation) -> HttpRespon
 @require_POST
 @organisation_view(Perm.MANAGE_ACCOUNTS)
 def account_add_simulated(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = SimulatedAccountForm(request.POST)
-    if form.is_valid():
-        try:
-            services.network_account_create(
-                organisation=organisation,
-                network=form.cleaned_data["network"],
-                handle=form.cleaned_data["handle"],
-                simulated=True,
-                credentials={"sandbox_seed": organisation.slug},
-                actor=acting_user(request),
-            )
-            messages.success(request, "Compte simulé ajouté.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+    run_form_action(
+        request,
+        SimulatedAccountForm(request.POST),
+        lambda data: services.network_account_create(
+            organisation=organisation,
+            network=data["network"],
+            handle=data["handle"],
+            simulated=True,
+            credentials={"sandbox_seed": organisation.slug},
+            actor=acting_user(request),
+        ),
+        success="Compte simulé ajouté.",
+    )
     return redirect("core:accounts", org=organisation.slug)
 
 
