@@ -132,7 +132,14 @@ def read_csv(content: bytes) -> list[list[Any]]:
     first_line = text.splitlines()[0]
     # French spreadsheets export with « ; » because « , » is the decimal separator.
     delimiter = max(";,\t", key=first_line.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # newline="": a lone carriage return (old Mac exports) ends a line instead of breaking the
+    # reader; whatever else the csv module refuses is the user's file, not a crash.
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise BulkFileError(
+            f"CSV illisible : {exc}. Enregistrez-le à nouveau en CSV UTF-8."
+        ) from None
 
 
 def read_xlsx(content: bytes) -> list[list[Any]]:

@@ -191,7 +191,9 @@ def _clean_title(entry_title: str, title_type: str) -> str:
 
 def _entry_datetime(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
-        parsed = entry.get(key)
+        # dict.get: feedparser's own get maps a missing updated_parsed onto published_parsed
+        # with a DeprecationWarning (seen when a feed's date does not parse).
+        parsed = dict.get(entry, key)
         if parsed:
             year, month, day, hour, minute, second = parsed[:6]
             return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
@@ -261,7 +263,13 @@ def parse_feed(content: bytes, *, url: str = "") -> FeedReport:
         raise FeedError("Le flux est vide : l'adresse ne renvoie aucun contenu.")
     if len(content) > MAX_FEED_BYTES:
         raise FeedError("Le flux dépasse 5 Mo : indiquez plutôt le flux d'une rubrique.")
-    parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # noqa: BLE001 - feedparser's loose parser raises anything on broken markup
+        # Found by the platform's property tests (an <image> with no <width> value: TypeError).
+        raise FeedError(
+            f"Le flux est illisible ({type(exc).__name__}) : rien n'a été importé."
+        ) from None
     bozo_exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
     entries = parsed.get("entries", [])
     if not entries:
