@@ -574,6 +574,10 @@ def main() -> None:
         ("pandas", "pandas, bruts", 1),
         ("sqlite", "Ibis + SQLite, bruts (même expression)", 1),
     ]
+    console.print(
+        f"Délai maximal par mesure : {args.timeout:.0f} s (SQLite : {args.sqlite_timeout:.0f} s) ; "
+        "une mesure qui le dépasse est arrêtée et sa case du tableau le dit."
+    )
     results: dict[tuple[str, str], dict] = {}
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
