@@ -39,4 +39,6 @@ class CoreConfig(AppConfig):
         from beffroi.core.health import account_home_lines
         from beffroi.core.home import HomeCard, home_register
 
-        home_register(HomeCard(_("Comptes"), Perm.VIEW_ORG, account_home_lines, order=90))
+        home_register(
+            HomeCard(_("Connexions aux réseaux"), Perm.VIEW_ORG, account_home_lines, order=90)
+        )
