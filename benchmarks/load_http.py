@@ -549,6 +549,7 @@ class Measure:
     p99_ms: float
     errors: int
     limited: int  # 429: the API's rate limit per token answered, by design; not an error
+    error_kinds: tuple[tuple[str, int], ...] = ()  # HTTP status or exception name, with counts
 
 
 def _percentile(sorted_ms: list[float], q: float) -> float:
@@ -570,6 +571,7 @@ def measure(
     latencies: list[float] = []
     errors = [0]
     limited = [0]
+    kinds: dict[str, int] = {}
     lock = threading.Lock()
     clients = []
     for n in range(concurrency):
@@ -586,10 +588,11 @@ def measure(
             time.sleep(rng.uniform(0, model.think[1]))
         while time.monotonic() < deadline[0]:
             began = time.perf_counter()
+            kind = ""
             try:
                 status = client.get(target.path).status_code
-            except httpx.HTTPError:
-                status = 0
+            except httpx.HTTPError as exc:
+                status, kind = 0, type(exc).__name__
             elapsed = (time.perf_counter() - began) * 1000
             with lock:
                 if status == 200:
@@ -598,6 +601,7 @@ def measure(
                     limited[0] += 1
                 else:
                     errors[0] += 1
+                    kinds[kind or f"HTTP {status}"] = kinds.get(kind or f"HTTP {status}", 0) + 1
             if model.think is not None:
                 pause = rng.uniform(*model.think)
                 if time.monotonic() + pause >= deadline[0]:
@@ -631,6 +635,7 @@ def measure(
         p99_ms=_percentile(ordered, 99),
         errors=errors[0],
         limited=limited[0],
+        error_kinds=tuple(sorted(kinds.items())),
     )
 
 
@@ -712,6 +717,12 @@ def report(
         "1 utilisateur seul (la référence des rapports) : boucle fermée, concurrence 1, "
         "mesuré dans ce même passage, page par page."
     )
+    for m in results:
+        if m.error_kinds:
+            detail = ", ".join(f"{kind} ×{count}" for kind, count in m.error_kinds)
+            console.print(
+                f"erreurs {m.model} {m.target} à {m.concurrency} : {detail}", markup=False
+            )
     for model in models:
         for m in results:
             if (
@@ -721,7 +732,7 @@ def report(
             ):
                 ok = m.requests > m.errors and m.p95_ms < TARGET_P95_MS and m.errors == 0
                 console.print(
-                    f"objectif [{model.name}] {m.target} à {TARGET_CONCURRENCY} utilisateurs : "
+                    f"objectif ({model.name}) {m.target} à {TARGET_CONCURRENCY} utilisateurs : "
                     f"p95 {m.p95_ms:.0f} ms, {m.errors} erreur(s) -> "
                     f"{'atteint' if ok else 'MANQUÉ'}"
                 )
@@ -821,6 +832,9 @@ def main() -> None:
         gunicorn = [sys.executable, "-m", "gunicorn", "beffroi.web.wsgi:application"]
         gunicorn += ["--bind", f"127.0.0.1:{args.port}", "--worker-class", "gthread"]
         gunicorn += ["--workers", str(args.web_workers), "--threads", str(args.threads)]
+        # Keep idle connections open longer than a user thinks (gunicorn's default is 2 s), as a
+        # reverse proxy does: else a click races the server closing its connection.
+        gunicorn += ["--keep-alive", str(int(high) + 5)]
         worker = [sys.executable, "-m", "beffroi.cli", "worker"]
         with running([("gunicorn", gunicorn), ("huey", worker)], env, data_dir):
             wait_until_up(base, data_dir / "gunicorn.log")
@@ -846,7 +860,8 @@ def main() -> None:
         console.print(
             f"charge moyenne de la machine (1 min) : {load_before:.1f} avant, {load_after:.1f} "
             f"après, pour {os.cpu_count()} cœurs ; gunicorn {args.web_workers}×{args.threads} "
-            f"fils, worker Huey actif ; {len(cookies)} sessions (une par utilisateur virtuel)"
+            f"fils (keep-alive {int(high) + 5} s), worker Huey actif ; {len(cookies)} sessions "
+            "(une par utilisateur virtuel)"
         )
     finally:
         if not args.keep and not reuse:

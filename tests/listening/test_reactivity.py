@@ -97,6 +97,8 @@ def test_the_page_shows_the_period_the_summary_and_at_most_100_rows(client, team
     assert "<strong>120</strong> commentaires insultants" in page
     assert page.count('class="badge bad">encore visible') == selectors.EXPOSURE_LIST_SIZE
     assert "Les 100 plus récents" in page
+    newest = InboxItem.objects.filter(organisation=team.org).order_by("-created_at").first()
+    assert f'href="/o/{team.org.slug}/ecoute/messages/{newest.pk}/"' in page
     everything = client.get(url, {"periode": "tout"}).content.decode()
     assert "<strong>121</strong> commentaires insultants" in everything
     assert client.get(url, {"periode": "n'importe quoi"}).status_code == 200

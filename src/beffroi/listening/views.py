@@ -3,6 +3,7 @@ Views call services and selectors; they hold no business rule."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -119,16 +120,21 @@ _NETWORK_LABELS = {network.value: str(label) for network, label in NETWORK_LABEL
 _TOPIC_LABELS = {topic.value: str(label) for topic, label in TOPIC_LABELS.items()}
 
 
-def _rows(organisation: Organisation, items: list[InboxItem]) -> list[InboxRow]:
-    # One reverse for the page: the item URLs differ by their id only.
+def _item_urls(organisation: Organisation) -> Callable[[int], str]:
+    """The URL of an item by its id, from one reverse for the page (the URLs differ by id only)."""
     marker = 999_999_999
     pattern = reverse("listening:item", kwargs={"org": organisation.slug, "item_id": marker})
     before, after = pattern.split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _rows(organisation: Organisation, items: list[InboxItem]) -> list[InboxRow]:
+    url = _item_urls(organisation)
     statuses = {value: str(label) for value, label in InboxItem.Status.choices}
     return [
         InboxRow(
             item=item,
-            url=f"{before}{item.pk}{after}",
+            url=url(item.pk),
             network=_NETWORK_LABELS.get(item.network, item.network),
             status=statuses.get(item.status, item.status),
             topic=_TOPIC_LABELS.get(item.topic, item.topic),
@@ -277,11 +283,13 @@ def _period(
 def statistics(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     period, since = _period(request, DEFAULT_PERIOD)
     figures = selectors.reactivity_figures(organisation=organisation, since=since, period=period[0])
-    exposures = list(
-        selectors.insult_exposure(
+    url = _item_urls(organisation)
+    exposures = [
+        (exposure, url(exposure.item.pk))
+        for exposure in selectors.insult_exposure(
             organisation=organisation, since=since, limit=selectors.EXPOSURE_LIST_SIZE
         )
-    )
+    ]
     return render(
         request,
         "listening/statistics.html",
