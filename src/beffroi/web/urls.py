@@ -21,3 +21,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The database out of reach for a moment: a clear 503 page (core/outage.py), not a generic 500.
+handler500 = "beffroi.core.outage.server_error"
