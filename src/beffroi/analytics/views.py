@@ -163,7 +163,9 @@ def _target_rows(objective: Objective) -> list[dict[str, str]]:
 
 
 def _posted_rows(data: QueryDict) -> list[dict[str, str]]:
-    count = min(int(data.get("targets", "0") or 0), 50)
+    # A forged count gets at most 50 rows, and a non-number none (the form always sends a number).
+    raw = data.get("targets", "0")
+    count = min(int(raw), 50) if raw.isdigit() else 0
     rows = []
     for index in range(count):
         row = {name: data.get(f"target-{index}-{name}", "").strip() for name in TARGET_FIELDS}
