@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from beffroi.core.domain import Network, Sentiment
 from beffroi.core.models import NetworkAccount, Organisation
+from beffroi.core.queue import enqueue_after_commit
 from beffroi.core.sanitize import safe_url
 from beffroi.listening import moderation, routing
 from beffroi.listening.models import (
@@ -216,7 +217,8 @@ def ingest(
         from beffroi.listening import tasks
 
         for pk in to_hide:
-            transaction.on_commit(partial(tasks.listening_autohide, pk))
+            # Redis gone at this instant: hidden at once here rather than never.
+            enqueue_after_commit(tasks.listening_autohide, pk)
     return IngestResult(
         received=len(messages),
         stored=len(items),

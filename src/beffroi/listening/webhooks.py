@@ -13,7 +13,6 @@ import json
 import logging
 import os
 from collections import defaultdict
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from beffroi.core.domain import Network
 from beffroi.core.models import NetworkAccount
+from beffroi.core.queue import enqueue_after_commit
 from beffroi.listening.ingestion import (
     Incoming,
     MalformedMessage,
@@ -115,7 +115,7 @@ def receive_batch(batch: WebhookBatch, body: bytes) -> dict[str, int]:
             from beffroi.listening.tasks import listening_resolve_mentions
 
             counts["refs"] += len(refs)
-            transaction.on_commit(partial(listening_resolve_mentions, account.pk, refs))
+            enqueue_after_commit(listening_resolve_mentions, account.pk, refs)
     return counts
 
 
