@@ -127,3 +127,63 @@ def test_a_full_disk_while_writing_the_lake_loses_nothing_and_doubles_nothing(
     assert events.num_rows == 7
     assert len(set(events.column("event_id").to_pylist())) == 7  # none doubled
     assert not list(lake_dir.glob("events/month=*/.*.partial"))
+
+
+# ----------------------------------------------------------------------------- Redis gone
+
+
+@pytest.fixture
+def redis_gone(monkeypatch):
+    """The task queue is Redis, and nothing answers on its port (a restart, a network cut)."""
+    from huey import RedisHuey
+    from huey.contrib.djhuey import HUEY
+
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(HUEY, "storage", RedisHuey("gone", url="redis://127.0.0.1:1/0").storage)
+    return HUEY
+
+
+def test_an_insult_ingested_while_redis_is_gone_is_kept_and_hidden_all_the_same(
+    team, redis_gone, caplog, django_capture_on_commit_callbacks
+):
+    import redis
+
+    from beffroi.core.adapters import adapter_for_account
+    from beffroi.listening import services
+    from beffroi.listening.ingestion import Incoming, ingest
+    from beffroi.listening.models import InboxItem
+    from tests.listening.conftest import MemoryLake
+
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis_gone.pending_count()  # the queue really does not answer
+
+    services.charter_save(
+        organisation=team.org, actor=team.admin, insults="hide", mask_phones=True, mask_emails=True
+    )
+    now = datetime.now(UTC)
+    adapter = adapter_for_account(team.account, clock=lambda: now)
+    post = adapter.fetch_posts(since=now - timedelta(days=20))[0]
+    comment = adapter.fetch_comments(post.remote_id, since=now - timedelta(days=20))[0]
+    insult = Incoming(
+        network=Network.FACEBOOK,
+        kind="comment",
+        remote_id=comment.remote_id,
+        text="Bande de connards, vous êtes des incapables",
+        created_at=now - timedelta(minutes=5),
+        author_remote_id="u-9",
+        author_handle="furieux",
+        author_name="Furieux",
+        post_remote_id=post.remote_id,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest(
+            organisation=team.org, account=team.account, messages=[insult], can_hide=True,
+            lake=MemoryLake(),
+        )  # fmt: skip
+
+    assert result.stored == 1 and result.to_hide
+    item = InboxItem.objects.get(remote_id=comment.remote_id)  # kept
+    assert item.hidden_at is not None  # and processed, though the queue was gone
+    assert comment.remote_id in adapter_for_account(team.account, clock=lambda: now).state.hidden
+    assert "file de tâches injoignable" in caplog.text
