@@ -29,4 +29,18 @@ class AnalyticsConfig(AppConfig):
                 order=61,
                 section=NavSection.MEASURE,
             ),
+            NavItem(
+                _("Part de voix"),
+                "analytics:share_of_voice",
+                Perm.VIEW_STATS,
+                order=62,
+                section=NavSection.MEASURE,
+            ),
+            NavItem(
+                _("Sponsoring"),
+                "analytics:sponsoring",
+                Perm.VIEW_STATS,
+                order=63,
+                section=NavSection.MEASURE,
+            ),
         )

@@ -153,9 +153,10 @@ def plan_sponsoring(
     if history.followers and history.organic_reach_ratios:
         typical = min(statistics.median(history.organic_reach_ratios), ORGANIC_CEILING)
         organic = round(history.followers * typical)
+        share = f"{typical * 100:.1f}".replace(".", ",")  # French decimal comma
         notes.append(
             f"Sans sponsoring, une publication de ce compte touche en général "
-            f"{typical * 100:.1f} % de ses {history.followers} abonnés "
+            f"{share} % de ses {history.followers} abonnés "
             f"(médiane de {len(history.organic_reach_ratios)} publications ; "
             f"plafond habituel : {ORGANIC_CEILING * 100:.0f} %)."
         )

@@ -334,6 +334,7 @@ def sponsoring(request: HttpRequest, organisation: Organisation) -> HttpResponse
     )
     answer = None
     error = ""
+    on = today
     if "reseau" in request.GET:
         try:
             network = request.GET["reseau"]
@@ -363,7 +364,7 @@ def sponsoring(request: HttpRequest, organisation: Organisation) -> HttpResponse
             "networks": [(n, _network_label(n)) for n in networks],
             "answer": answer,
             "error": error,
-            "today": today,
+            "day": on,
             "upcoming": periods_upcoming(organisation=organisation, when=today)[:3],
             "specs": specs,
             "form": request.GET,
