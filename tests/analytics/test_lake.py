@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -67,6 +69,22 @@ def test_authors_are_stored_only_as_keyed_pseudonyms(lake: EventLake, tmp_path: 
     )
     for path in visible_files(tmp_path / "lake"):
         assert b"alice-42" not in path.read_bytes()
+
+
+@pytest.mark.parametrize("key", [b"k" * 16, b"exactly-one-block".ljust(64, b"-"), b"long" * 40])
+def test_pseudonyms_are_standard_hmac_sha256_whatever_the_key_length(key: bytes) -> None:
+    """The pseudonymiser computes HMAC from precomputed pads (RFC 2104): the pseudonyms already in
+    a lake, and RGPD erasure by raw author id, depend on it giving exactly HMAC-SHA256."""
+    pseudonymiser = Pseudonymiser(key)
+    authors = pa.array(["alice-42", "bob", "alice-42", None])
+
+    column = pseudonymiser.column(pa.array(["mastodon"] * 4), authors).to_pylist()
+
+    expected = hmac.new(key, b"mastodon\x1falice-42", hashlib.sha256).hexdigest()[:32]
+    assert pseudonymiser.pseudonym("mastodon", "alice-42") == expected
+    assert column[0] == column[2] == expected
+    assert column[1] == hmac.new(key, b"mastodon\x1fbob", hashlib.sha256).hexdigest()[:32]
+    assert column[3] is None
 
 
 def test_pseudonymisation_key_comes_from_the_environment(
