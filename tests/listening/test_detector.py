@@ -228,3 +228,102 @@ def test_a_detector_restored_from_its_state_goes_on_as_if_never_stopped() -> Non
     assert len(expected) == 1
     assert before + after == expected
     assert BurstDetector.from_state(snapshot).export_state() == snapshot
+
+
+def _complaints(texts: list[str], start: datetime, minutes: float) -> list[Observation]:
+    """One negative message per text, evenly over `minutes`, each from a different author."""
+    return [
+        Observation(
+            TOWN.slug,
+            start + timedelta(minutes=minutes * i / len(texts)),
+            True,
+            message_id=f"complaint-{i}",
+            author=f"@habitant{i}",
+            text=text,
+        )
+        for i, text in enumerate(texts)
+    ]
+
+
+def test_angry_messages_about_one_subject_fire_sooner_than_unrelated_complaints() -> None:
+    start = START + timedelta(days=8, hours=9, minutes=7)
+    one_subject = [
+        "Fermer la piscine en plein été ? Scandaleux !",
+        "La fermeture de la piscine est une honte",
+        "Piscine fermée sans concertation, inadmissible",
+    ]
+    unrelated = [
+        "Le bus était encore en retard ce matin, ras le bol",
+        "Les impôts augmentent et les services baissent, bravo...",
+        "Des tags partout dans le parc et aucun nettoyage",
+    ]
+
+    buzz = run(everyday(TOWN) + _complaints(one_subject, start, 6))
+    grumbles = run(everyday(TOWN) + _complaints(unrelated, start, 6))
+
+    assert len(buzz) == 1 and start <= buzz[0].detected_at <= start + timedelta(minutes=6)
+    assert buzz[0].cohesion_surprise > 0 and "piscine" in buzz[0].top_terms
+    assert grumbles == []
+
+
+def test_the_tail_of_the_same_buzz_does_not_alert_again_but_a_new_subject_does() -> None:
+    first = START + timedelta(days=6, hours=8)
+    later = first + timedelta(hours=4)
+    pool = event(TOWN, first, count=40, minutes=40, negative_share=0.9, seed=1)
+    same_again = event(TOWN, later, count=40, minutes=40, negative_share=0.9, seed=2)
+    other_subject = event(
+        TOWN,
+        later,
+        count=40,
+        minutes=40,
+        negative_share=0.9,
+        seed=3,
+        text="Hausse de la taxe foncière scandaleuse, les retraités vont payer",
+    )
+
+    assert len(run(everyday(TOWN) + pool + same_again)) == 1
+    alerts = run(everyday(TOWN) + pool + other_subject)
+    assert len(alerts) == 2 and "fonciere" in alerts[1].top_terms
+
+
+def test_window_counts_match_a_plain_count_of_the_messages() -> None:
+    rng = random.Random(4)
+    detector = BurstDetector()
+    at = START
+    observations = []
+    for i in range(3000):
+        at += timedelta(seconds=rng.expovariate(1 / 40))
+        observations.append(Observation("a", at, rng.random() < 0.3, message_id=str(i)))
+    for observation in observations:
+        detector.observe(observation)
+    recent = detector._orgs["a"].recent
+    now = observations[-1].ts.timestamp()
+    for minutes in (2, 5, 45, 60):
+        inside = [o for o in observations if o.ts.timestamp() > now - minutes * 60]
+        _, total, negatives = recent.window(now, minutes * 60.0)
+        assert (total, negatives) == (len(inside), sum(o.negative for o in inside))
+
+
+def test_a_state_saved_before_the_word_counts_is_still_read() -> None:
+    import json
+
+    detector = BurstDetector()
+    list(detector.observe_many(sorted(everyday(TOWN, days=3), key=lambda o: o.ts)))
+    snapshot = json.loads(json.dumps(detector.export_state()))
+    assert snapshot["orgs"][TOWN.slug]["term_messages"] > 0  # negatives older than an hour
+    old = {**snapshot, "version": 1}
+    old["orgs"] = {
+        org: {
+            key: value
+            for key, value in saved.items()
+            if key not in {"term_counts", "term_messages", "last_alert_at", "last_alert_terms"}
+        }
+        for org, saved in snapshot["orgs"].items()
+    }
+
+    restored = BurstDetector.from_state(old)
+
+    assert restored.export_state()["orgs"][TOWN.slug]["term_messages"] == 0
+    assert restored.export_state()["orgs"][TOWN.slug]["level_count"] == pytest.approx(
+        snapshot["orgs"][TOWN.slug]["level_count"]
+    )

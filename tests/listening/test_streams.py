@@ -10,6 +10,7 @@ from pathlib import Path
 from beffroi.core.domain import OrganisationKind, Sentiment
 from beffroi.listening.streams import (
     PARIS,
+    BurstShape,
     LabelledWindow,
     OrgSpec,
     WindowKind,
@@ -55,18 +56,67 @@ def test_volume_follows_org_size_and_the_hours_of_a_french_day() -> None:
 def test_a_negative_burst_is_mostly_negative_and_a_festival_mostly_positive() -> None:
     stream = generate_stream(seed=3, orgs=[TOWN], days=30)
 
-    def sentiments(window: LabelledWindow) -> Counter[Sentiment]:
-        return Counter(
-            stream.truth[m.id]
-            for m in stream.messages
-            if m.org == window.org and window.start <= m.ts <= window.end
-        )
-
     burst = next(w for w in stream.windows if w.kind is WindowKind.NEGATIVE_BURST)
     festival = next(w for w in stream.windows if w.kind is WindowKind.POSITIVE_BURST)
-    in_burst, in_festival = sentiments(burst), sentiments(festival)
-    assert in_burst[Sentiment.NEGATIVE] > 0.6 * sum(in_burst.values())
+    in_burst = Counter(stream.truth[i] for i, w in stream.burst_of.items() if w == burst)
+    in_festival = Counter(
+        stream.truth[m.id]
+        for m in stream.messages
+        if m.org == festival.org and festival.start <= m.ts <= festival.end
+    )
+    assert in_burst[Sentiment.NEGATIVE] > 0.55 * sum(in_burst.values())
     assert in_festival[Sentiment.POSITIVE] > 0.5 * sum(in_festival.values())
+
+
+def test_a_burst_starts_at_its_first_message_after_its_onset() -> None:
+    stream = generate_stream(seed=5, orgs=[TOWN, VILLAGE], days=30, bursts_per_org=3)
+    by_id = {m.id: m for m in stream.messages}
+    for burst in stream.bursts():
+        members = [by_id[i] for i, w in stream.burst_of.items() if w == burst]
+        assert members, burst
+        assert min(m.ts for m in members) == burst.start
+        assert burst.onset is not None and burst.onset <= burst.start
+        assert all(burst.start <= m.ts <= burst.end and m.org == burst.org for m in members)
+
+
+def test_bursts_take_every_shape_and_some_start_at_night_or_on_an_event_day() -> None:
+    bursts = [
+        burst
+        for seed in (1, 2, 3)
+        for burst in generate_stream(seed=seed, orgs=[TOWN, VILLAGE], days=30).bursts()
+    ]
+    assert {b.shape for b in bursts} == {shape.value for shape in BurstShape}
+    assert any("nuit" in b.subject for b in bursts)
+    assert any("jour d'événement" in b.subject for b in bursts)
+    night = [b for b in bursts if "nuit" in b.subject]
+    assert all(not 7 <= (b.onset or b.start).astimezone(PARIS).hour < 22 for b in night)
+
+    classic = generate_stream(
+        seed=1, orgs=[TOWN], days=30, bursts_per_org=4, shapes=(BurstShape.VIRAL,)
+    )
+    assert {b.shape for b in classic.bursts()} == {BurstShape.VIRAL.value}
+
+
+def test_a_viral_burst_floods_and_a_weak_one_trickles() -> None:
+    def first_hour(shape: BurstShape) -> list[int]:
+        counts = []
+        for seed in range(4):
+            stream = generate_stream(
+                seed=seed, orgs=[VILLAGE], days=10, bursts_per_org=1, decoys=False, shapes=(shape,)
+            )
+            burst = stream.bursts()[0]
+            counts.append(
+                sum(
+                    1
+                    for i, w in stream.burst_of.items()
+                    if w == burst
+                    and next(m for m in stream.messages if m.id == i).ts
+                    < burst.start + timedelta(hours=1)
+                )
+            )
+        return counts
+
+    assert min(first_hour(BurstShape.VIRAL)) > max(first_hour(BurstShape.WEAK))
 
 
 def test_streams_and_labels_round_trip_through_jsonl(tmp_path: Path) -> None:
@@ -76,6 +126,10 @@ def test_streams_and_labels_round_trip_through_jsonl(tmp_path: Path) -> None:
     assert rows[0].keys() >= {"id", "ts", "org", "network", "text", "author", "kind"}
     assert rows[0]["ts"].endswith("Z")
     assert read_windows(tmp_path / "l.jsonl") == list(stream.windows)
+    labels = [json.loads(line) for line in (tmp_path / "l.jsonl").read_text().splitlines()]
+    assert all(
+        "onset" in row and "shape" in row for row in labels if row["kind"] == "negative_burst"
+    )
 
 
 def test_scoring_counts_one_true_alert_per_burst_and_names_false_ones() -> None:

@@ -17,22 +17,33 @@ How it decides, and why:
   messages is kept: the expected count of a window follows a negative binomial (the Gamma-Poisson
   predictive) whose shape is the number of messages the level was learnt from, capped to keep
   room for day-to-day overdispersion.
-- A burst is a departure of NEGATIVE volume, checked on sliding windows (3, 5, 15, 30, 60 minutes)
-  ending at the current message. All of these must hold on one window:
+- A burst is a departure of NEGATIVE volume, checked at each negative message on sliding windows
+  (2, 3, 5, 8, 12, 20, 30, 45, 60 minutes) ending at it; the windows share one list of the last
+  hour's messages with running counts, so each window costs a binary search. On one window:
   1. at least `min_negative` negative messages, from at least `min_authors` distinct authors
      (when authors are known): one angry person is not a bad buzz;
-  2. the negative count is improbable under the baseline (negative-binomial tail, `count_surprise`
-     in -log10 p);
-  3. the negative share is improbable under the baseline share (binomial tail, `share_surprise`):
-     a festival multiplies volume but not negativity, a busy day keeps the usual share; when the
-     other messages surge as well, the share must carry the evidence alone (`surge_share_weight`);
-  4. both surprises added reach `total_surprise`, plus `multiplicity_weight` times the log of the
-     hourly negatives (a busy account is tested far more often than a village);
-  5. most of the extra volume is negative (`min_excess_negative_share`).
+  2. most of the extra volume is negative (`min_excess_negative_share`);
+  3. the negatives are improbable (negative-binomial tail, -log10 p) under the baseline scaled by
+     how busy the account is right now: the other (non-negative) messages of the window and of
+     the last `context_minutes`, against their baseline, shrunk towards 1 (`surge_prior`). A
+     festival, an event day or a post that draws many comments brings negatives in proportion
+     to its other messages; a bad buzz brings far more;
+  4. that surprise clears the bar: `total_surprise` plus `multiplicity_weight` times the log of
+     the hourly negatives (a busy account is tested more often). When it falls short (but is at
+     least `count_surprise`), the words of the window may make up to `max_cohesion_bonus`: a
+     bad buzz is many people angry about ONE thing, so its negatives share a word (the pool, the
+     tax) far more often than the organisation's ordinary complaints do (learnt online from its
+     negative messages older than an hour, outside bursts) and than the window's other messages
+     do (a festival's happy and grumpy messages all name the festival). A cluster of unrelated
+     complaints needs the counts alone.
   A slow drift moves the baseline with it, so it never makes a short window improbable.
 - One alert per burst: once an organisation is alerted, it stays in burst until the hour of
   negatives is back to the baseline and `rearm_minutes` have passed (or `max_burst_hours`); during
-  that time its baseline does not learn from the burst.
+  that time its baseline does not learn from the burst. An alert within `same_buzz_hours` of the
+  previous one and sharing its top words is the tail of the same buzz: it is not raised again.
+
+Tuned on the generated streams of `beffroi.listening.streams` (seeds 1 to 3), measured on others
+by `benchmarks/alerts_replay.py`.
 
 Severity scale (documented, also the `severity_level` 1-4), from the pace of the burst when it is
 detected: its extra negative messages per hour (the excess of the firing window, brought to an
@@ -49,7 +60,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter, deque
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -125,6 +137,7 @@ class Alert:
     top_topics: tuple[str, ...] = ()
     top_authors: tuple[str, ...] = ()
     message_ids: tuple[str, ...] = ()
+    cohesion_surprise: float = 0.0  # -log10 p of the negatives sharing their top word this much
 
     @property
     def reason(self) -> str:
@@ -137,27 +150,33 @@ class Alert:
 
 @dataclass(frozen=True, slots=True)
 class DetectorConfig:
-    # The 3-minute window is the fast path of a viral bad buzz (a flood within a minute or two);
-    # the tests' bar keeps it from firing on an ordinary cluster of replies.
-    windows_minutes: tuple[int, ...] = (3, 5, 15, 30, 60)
+    # Settings tuned on generated streams (seeds 1 to 3, see benchmarks/alerts_replay.py).
+    # Short windows are the fast path of a viral bad buzz (a flood within a minute or two), long
+    # ones catch a slow build-up and the few messages of a village.
+    windows_minutes: tuple[int, ...] = (2, 3, 5, 8, 12, 20, 30, 45, 60)
     min_negative: int = 3
     min_authors: int = 3
-    count_surprise: float = 4.0
-    share_surprise: float = 1.3
-    # Both surprises added (Fisher-like): strong volume evidence may carry a short share sample.
-    # The bar rises with the log of the hourly negatives: a busy account is tested more often.
-    total_surprise: float = 10.0
-    multiplicity_weight: float = 1.0
-    # When the non-negative messages surge too (an event day, a festival, a busy thread), the
-    # negative count is explained by the surge: the share must then carry the evidence alone,
-    # needing this much more share surprise per unit of surprise of the other messages. Kept
-    # well under 1: a real bad buzz brings its own neutral replies and negatives the sentiment
-    # model misses, so its other messages surge as well, and the festival case is already
-    # told apart by the excess test (`min_excess_negative_share`). At 1, the slow-building
-    # bursts of busy accounts were held back for 10 to 40 minutes.
-    surge_share_weight: float = 0.25
+    # The counts alone must reach this -log10 p before the words are even looked at.
+    count_surprise: float = 3.5
+    # The bar (-log10 p) rises with the log of the hourly negatives: a busy account is tested
+    # more often. Under 7 or so, ordinary threads of comments under a divisive post fired.
+    total_surprise: float = 7.5
+    multiplicity_weight: float = 0.5
+    # Busyness of the account from its non-negative messages: pseudo-count of the shrinkage
+    # towards 1, and the longer context read besides the window itself.
+    surge_prior: float = 2.0
+    context_minutes: float = 20.0
+    # What shared words may add to the counts' surprise (a few messages about one subject).
+    max_cohesion_bonus: float = 3.5
+    # Prior of the word counts: any word is in 5 % of negative messages, worth 20 messages.
+    term_prior_share: float = 0.05
+    term_prior: float = 20.0
+    # Past this many learnt negative messages, the counts are halved (recent ones weigh more).
+    term_memory: float = 2000.0
+    # A new alert within these hours of the last one, on the same words, is the same buzz.
+    same_buzz_hours: float = 12.0
     min_excess_negative_share: float = 0.5
-    # Added to the baseline share in the share test: the share drifts between two updates.
+    # Added to the baseline share: the share drifts between two updates.
     share_margin: float = 0.03
     max_share_evidence: float = 300.0
     level_half_life_hours: float = 72.0
@@ -171,7 +190,7 @@ class DetectorConfig:
     # Strength, in expected messages, of the typical curve in each seasonal factor.
     season_prior_weight: float = 12.0
     # Overdispersion of day-to-day volume: the negative-binomial shape never exceeds this.
-    max_shape: float = 10.0
+    max_shape: float = 30.0
     # No alert before the organisation has this much history.
     warmup_minutes: float = 30.0
     rearm_minutes: float = 30.0
@@ -187,38 +206,61 @@ class _Item:
     message_id: str
     text: str
     topic: str | None
+    terms: frozenset[str] = frozenset()  # of a negative message only
+
+    @classmethod
+    def of(
+        cls,
+        at: float,
+        negative: bool,
+        toxic: bool,
+        author: str | None,
+        message_id: str,
+        text: str,
+        topic: str | None,
+    ) -> _Item:
+        terms = message_terms(text) if negative else frozenset()
+        return cls(at, negative, toxic, author, message_id, text, topic, terms)
 
 
 @dataclass(slots=True)
-class _Window:
+class _Recent:
+    """The messages of the longest window, with running counts: any shorter window ending now is
+    a binary search and two look-ups, so that many windows cost little."""
+
     seconds: float
-    items: deque[_Item] = field(default_factory=deque)
-    negatives: int = 0
-    toxic: int = 0
-    negative_authors: Counter[str] = field(default_factory=Counter)
+    items: list[_Item] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    negatives_to: list[int] = field(default_factory=list)  # negatives up to and including i
+    head: int = 0
 
     def push(self, item: _Item) -> None:
+        before = self.negatives_to[-1] if self.negatives_to else 0
         self.items.append(item)
-        if item.negative:
-            self.negatives += 1
-            self.toxic += item.toxic
-            if item.author is not None:
-                self.negative_authors[item.author] += 1
+        self.times.append(item.at)
+        self.negatives_to.append(before + item.negative)
 
-    def evict(self, now: float) -> None:
-        horizon = now - self.seconds
-        items = self.items
-        while items and items[0].at <= horizon:
-            old = items.popleft()
-            if old.negative:
-                self.negatives -= 1
-                self.toxic -= old.toxic
-                if old.author is not None:
-                    remaining = self.negative_authors[old.author] - 1
-                    if remaining:
-                        self.negative_authors[old.author] = remaining
-                    else:
-                        del self.negative_authors[old.author]
+    def evict(self, now: float) -> list[_Item]:
+        """Drop the messages older than the longest window; return them."""
+        old = self.head
+        self.head = bisect_right(self.times, now - self.seconds, lo=old)
+        evicted = self.items[old : self.head] if self.head > old else []
+        if self.head > 1024 and self.head * 2 > len(self.times):
+            del self.items[: self.head], self.times[: self.head], self.negatives_to[: self.head]
+            self.head = 0
+        return evicted
+
+    def window(self, now: float, seconds: float) -> tuple[int, int, int]:
+        """(first index, messages, negative messages) of the window of `seconds` ending now."""
+        start = bisect_right(self.times, now - seconds, lo=self.head)
+        if start >= len(self.items):
+            return start, 0, 0
+        first = self.items[start]
+        negatives = self.negatives_to[-1] - self.negatives_to[start] + first.negative
+        return start, len(self.items) - start, negatives
+
+    def live(self) -> list[_Item]:
+        return self.items[self.head :]
 
 
 @dataclass(slots=True)
@@ -227,7 +269,7 @@ class _OrgState:
 
     first_at: float
     hour_start: float
-    windows: list[_Window]
+    recent: _Recent
     hour_total: int = 0
     hour_negative: int = 0
     level_count: float = 0.0  # decayed messages of closed hours
@@ -242,11 +284,17 @@ class _OrgState:
     day_factor: list[float] = field(default_factory=lambda: [1.0] * 7)
     burst_since: float | None = None
     author_known: bool = False
+    # How often each word appears in the organisation's ordinary negative messages (those older
+    # than the longest window, outside bursts): a bad buzz is many people angry about one thing.
+    term_counts: dict[str, float] = field(default_factory=dict)
+    term_messages: float = 0.0
+    last_alert_at: float | None = None
+    last_alert_terms: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class _Test:
-    window: _Window
+    items: list[_Item]  # the window's messages
     minutes: int
     negatives: int
     total: int
@@ -254,7 +302,11 @@ class _Test:
     expected_total: float
     baseline_share: float
     count_surprise: float
-    share_surprise: float
+    cohesion: float
+
+    @property
+    def evidence(self) -> float:
+        return self.count_surprise + self.cohesion
 
 
 _LN10 = math.log(10.0)
@@ -344,7 +396,7 @@ class BurstDetector:
 
     # --- persistence: a worker that restarts goes on where it stopped ------------------------
 
-    STATE_VERSION = 1
+    STATE_VERSION = 2  # 2 added the word counts; a version 1 state is read with none
     _SCALARS = (
         "first_at", "hour_start", "hour_total", "hour_negative", "level_count", "level_hours",
         "share_negative", "share_total", "burst_since", "author_known",
@@ -357,14 +409,17 @@ class BurstDetector:
         """Everything the detector knows, as plain JSON-ready data."""
         orgs: dict[str, Any] = {}
         for org, state in self._orgs.items():
-            longest = max(state.windows, key=lambda window: window.seconds)
             orgs[org] = {
                 **{name: getattr(state, name) for name in self._SCALARS},
                 **{name: list(getattr(state, name)) for name in self._VECTORS},
                 "items": [
                     [i.at, i.negative, i.toxic, i.author, i.message_id, i.text, i.topic]
-                    for i in longest.items
+                    for i in state.recent.live()
                 ],
+                "term_counts": dict(state.term_counts),
+                "term_messages": state.term_messages,
+                "last_alert_at": state.last_alert_at,
+                "last_alert_terms": list(state.last_alert_terms),
             }
         return {
             "version": self.STATE_VERSION,
@@ -377,7 +432,7 @@ class BurstDetector:
         cls, data: dict[str, Any], config: DetectorConfig | None = None
     ) -> BurstDetector:
         """A detector that goes on from an `export_state` snapshot."""
-        if data.get("version") != cls.STATE_VERSION:
+        if data.get("version") not in (1, cls.STATE_VERSION):
             raise ValueError(f"version d'état inconnue : {data.get('version')!r}")
         detector = cls(config)
         if data["last_at"] is not None:
@@ -388,14 +443,20 @@ class BurstDetector:
                 setattr(state, name, saved[name])
             for name in cls._VECTORS:
                 setattr(state, name, [float(value) for value in saved[name]])
-            items = [_Item(*row) for row in saved["items"]]
+            state.term_counts = {
+                str(term): float(count) for term, count in saved.get("term_counts", {}).items()
+            }
+            state.term_messages = float(saved.get("term_messages", 0.0))
+            last_alert_at = saved.get("last_alert_at")
+            state.last_alert_at = float(last_alert_at) if last_alert_at is not None else None
+            state.last_alert_terms = [str(term) for term in saved.get("last_alert_terms", [])]
+            items = [_Item.of(*row) for row in saved["items"]]
             if items:
-                # Windows were last trimmed at this organisation's latest message.
+                # The window was last trimmed at this organisation's latest message.
                 latest = items[-1].at
-                for window in state.windows:
-                    for item in items:
-                        if item.at > latest - window.seconds:
-                            window.push(item)
+                for item in items:
+                    if item.at > latest - state.recent.seconds:
+                        state.recent.push(item)
             detector._orgs[org] = state
         return detector
 
@@ -416,7 +477,7 @@ class BurstDetector:
             state = self._new_state(at)
             self._orgs[observation.org] = state
         self._close_hours(state, at)
-        item = _Item(
+        item = _Item.of(
             at,
             observation.negative or observation.toxic,
             observation.toxic,
@@ -426,9 +487,10 @@ class BurstDetector:
             observation.topic,
         )
         state.author_known = state.author_known or observation.author is not None
-        for window in state.windows:
-            window.evict(at)
-            window.push(item)
+        for old in state.recent.evict(at):
+            if old.negative and state.burst_since is None:
+                self._learn_terms(state, old.terms)
+        state.recent.push(item)
         state.hour_total += 1
         state.hour_negative += item.negative
         if state.burst_since is not None:
@@ -441,16 +503,68 @@ class BurstDetector:
         if test is None:
             return None
         state.burst_since = at
-        return self._alert(observation, test)
+        alert = self._alert(observation, test, state)
+        previous = state.last_alert_at
+        same_subject = set(alert.top_terms[:3]) & set(state.last_alert_terms)
+        state.last_alert_at = at
+        state.last_alert_terms = list(alert.top_terms[:3])
+        if (
+            previous is not None
+            and at - previous < self.config.same_buzz_hours * 3600
+            and same_subject
+        ):
+            # The tail of the same buzz (its words again, within hours): already alerted.
+            return None
+        return alert
 
     # --- baseline ----------------------------------------------------------------------------
+
+    def _learn_terms(self, state: _OrgState, terms: frozenset[str]) -> None:
+        counts = state.term_counts
+        for term in terms:
+            counts[term] = counts.get(term, 0.0) + 1.0
+        state.term_messages += 1.0
+        if state.term_messages >= self.config.term_memory:
+            # Halve everything: recent complaints weigh more, and rare words are forgotten.
+            state.term_messages /= 2
+            state.term_counts = {t: c / 2 for t, c in counts.items() if c >= 1.0}
+
+    def _cohesion(self, state: _OrgState, items: list[_Item]) -> float:
+        """-log10 p that the window's negatives share their most shared word this much, given how
+        often the word appears in the organisation's ordinary negative messages and in the
+        window's other messages (a festival's happy and grumpy messages all name the festival),
+        with Bonferroni over the words of the window."""
+        cfg = self.config
+        counts: Counter[str] = Counter()
+        negatives = [item for item in items if item.negative]
+        for item in negatives:
+            counts.update(item.terms)
+        if not counts:
+            return 0.0
+        frequent = {term for term, count in counts.items() if count >= cfg.min_negative}
+        if not frequent:
+            return 0.0
+        others = [item for item in items if not item.negative]
+        in_others: Counter[str] = Counter()
+        for item in others:
+            in_others.update(frequent & message_terms(item.text))
+        n = len(negatives)
+        best = 0.0
+        for term in frequent:
+            learned = (state.term_counts.get(term, 0.0) + cfg.term_prior_share * cfg.term_prior) / (
+                state.term_messages + cfg.term_prior
+            )
+            here = (in_others[term] + cfg.term_prior_share * 4) / (len(others) + 4)
+            base = min(max(learned, here), 0.95)
+            best = max(best, binomial_surprise(counts[term], n, base))
+        return max(0.0, best - math.log10(len(counts)))
 
     def _new_state(self, at: float) -> _OrgState:
         hour_start = at - at % 3600
         return _OrgState(
             first_at=at,
             hour_start=hour_start,
-            windows=[_Window(minutes * 60.0) for minutes in self.config.windows_minutes],
+            recent=_Recent(max(self.config.windows_minutes) * 60.0),
         )
 
     def _local(self, at: float) -> tuple[int, int]:
@@ -562,56 +676,75 @@ class BurstDetector:
     # --- tests -------------------------------------------------------------------------------
 
     def _strongest_departure(self, state: _OrgState, at: float) -> _Test | None:
+        """The window ending now whose negatives the baseline explains least, if any fails to."""
         cfg = self.config
         level, _ = self._level(state, at)
         share, share_count = self._share(state)
         rate = level * self._season(state, at) / 60  # messages per minute
         shape = min(cfg.max_shape, share_count)
         bar = cfg.total_surprise + cfg.multiplicity_weight * math.log10(1 + rate * 60 * share)
-        # The share is known from a limited number of messages (few in a cold start): the share
-        # test uses the Beta-binomial predictive, never more certain than `max_share_evidence`.
-        evidence = min(self._share_counts(state)[1], cfg.max_share_evidence)
         tested_share = min(0.95, share + cfg.share_margin)
-        share_alpha, share_beta = tested_share * evidence, (1 - tested_share) * evidence
+        recent = state.recent
+        _, context_total, context_negatives = recent.window(at, cfg.context_minutes * 60.0)
+        context_expected = rate * cfg.context_minutes
+        context_surge = self._surge(
+            context_total - context_negatives, context_expected * (1 - tested_share)
+        )
         best: _Test | None = None
-        for minutes, window in zip(cfg.windows_minutes, state.windows, strict=True):
-            negatives = window.negatives
+        for minutes in cfg.windows_minutes:
+            start, total, negatives = recent.window(at, minutes * 60.0)
             if negatives < cfg.min_negative:
                 continue
-            if state.author_known and len(window.negative_authors) < cfg.min_authors:
-                continue
-            total = len(window.items)
             expected_total = rate * minutes
-            expected_negative = expected_total * share
-            excess_total = max(total - expected_total, 0.0)
-            if negatives - expected_negative < cfg.min_excess_negative_share * excess_total:
+            expected_negative = expected_total * tested_share
+            if negatives - expected_negative < cfg.min_excess_negative_share * max(
+                total - expected_total, 0.0
+            ):
                 continue
-            count_surprise = negative_binomial_surprise(negatives, expected_negative, shape)
-            if count_surprise < cfg.count_surprise:
-                continue
-            share_surprise = beta_binomial_surprise(negatives, total, share_alpha, share_beta)
-            others_surprise = negative_binomial_surprise(
-                total - negatives, expected_total - expected_negative, shape
+            # The other messages say how busy the account is right now (an event, a festival, a
+            # post that draws many comments): as many more negatives are expected in proportion.
+            # Shrunk towards the baseline, so that one neutral reply does not hide a buzz.
+            # The busyness is read on the window and on a longer context ending now: a busy
+            # thread lasts, and a short window may by chance hold few of its other messages.
+            surge = max(
+                self._surge(total - negatives, expected_total - expected_negative),
+                context_surge,
             )
-            needed_share = cfg.share_surprise + cfg.surge_share_weight * max(
-                0.0, others_surprise - 1.0
-            )
-            if share_surprise < needed_share or count_surprise + share_surprise < bar:
+            explained = expected_negative * surge
+            surprise = negative_binomial_surprise(negatives, explained, shape)
+            if surprise < cfg.count_surprise:
                 continue
-            test = _Test(
-                window,
+            items = recent.items[start:]
+            negative_items = [item for item in items if item.negative]
+            if state.author_known and cfg.min_authors > 1:
+                authors = {item.author for item in negative_items if item.author}
+                if len(authors) < cfg.min_authors:
+                    continue
+            # Counts alone must clear the bar; words shared far more than usual (one subject)
+            # lower it by up to `max_cohesion_bonus`.
+            cohesion = 0.0
+            if surprise < bar:
+                cohesion = min(self._cohesion(state, items), cfg.max_cohesion_bonus)
+            evidence = surprise + cohesion
+            if evidence < bar or (best is not None and evidence <= best.evidence):
+                continue
+            best = _Test(
+                items,
                 minutes,
                 negatives,
                 total,
-                expected_negative,
-                expected_total,
+                explained,
+                expected_total * surge,
                 share,
-                count_surprise,
-                share_surprise,
+                surprise,
+                cohesion,
             )
-            if best is None or test.count_surprise > best.count_surprise:
-                best = test
         return best
+
+    def _surge(self, others: int, expected_others: float) -> float:
+        """How many times busier than usual, from the non-negative messages, shrunk towards 1."""
+        prior = self.config.surge_prior
+        return max(1.0, (others + prior) / (expected_others + prior))
 
     def _burst_over(self, state: _OrgState, at: float) -> bool:
         """The burst is over when the last hour's negatives are back within the baseline."""
@@ -622,24 +755,27 @@ class BurstDetector:
             return True
         if elapsed < cfg.rearm_minutes * 60:
             return False
-        longest = max(
-            zip(cfg.windows_minutes, state.windows, strict=True), key=lambda pair: pair[0]
-        )
+        longest = max(cfg.windows_minutes)
+        _, _, negatives = state.recent.window(at, longest * 60.0)
         level, _ = self._level(state, at)
         share, share_count = self._share(state)
-        expected = level * self._season(state, at) / 60 * longest[0] * share
-        surprise = negative_binomial_surprise(
-            longest[1].negatives, expected, min(cfg.max_shape, share_count)
-        )
+        expected = level * self._season(state, at) / 60 * longest * share
+        surprise = negative_binomial_surprise(negatives, expected, min(cfg.max_shape, share_count))
         return surprise < 1.3  # p > 0.05: an ordinary hour
 
     # --- alert -------------------------------------------------------------------------------
 
-    def _alert(self, observation: Observation, test: _Test) -> Alert:
-        negatives = [item for item in test.window.items if item.negative]
+    def _alert(self, observation: Observation, test: _Test, state: _OrgState) -> Alert:
+        negatives = [item for item in test.items if item.negative]
         excess_per_hour = (test.negatives - test.expected_negative) * 60 / test.minutes
         ratio = test.negatives / max(test.expected_negative, 0.05)
         toxic = sum(item.toxic for item in negatives)
+        # The share test is reported, not decided on: how unusual the tone of the window is.
+        evidence = min(self._share_counts(state)[1], self.config.max_share_evidence)
+        tested = min(0.95, test.baseline_share + self.config.share_margin)
+        share_surprise = beta_binomial_surprise(
+            test.negatives, test.total, tested * evidence, (1 - tested) * evidence
+        )
         return Alert(
             org=observation.org,
             detected_at=observation.ts,
@@ -653,7 +789,7 @@ class BurstDetector:
             negative_share=round(test.negatives / max(test.total, 1), 3),
             baseline_share=round(test.baseline_share, 3),
             count_surprise=round(test.count_surprise, 2),
-            share_surprise=round(test.share_surprise, 2),
+            share_surprise=round(share_surprise, 2),
             negative_authors=len({item.author for item in negatives if item.author}),
             toxic_count=toxic,
             top_terms=top_terms(item.text for item in negatives),
@@ -671,6 +807,7 @@ class BurstDetector:
                 if count > 1
             ),
             message_ids=tuple(item.message_id for item in negatives[-20:]),
+            cohesion_surprise=round(test.cohesion, 2),
         )
 
 
@@ -798,16 +935,20 @@ def _fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def message_terms(text: str) -> frozenset[str]:
+    """The meaningful words of one message, accents folded, each once."""
+    return frozenset(
+        word
+        for word in _WORD.findall(_fold(text))
+        if len(word) > 2 and word not in _STOPWORDS and not word.isdigit()
+    )
+
+
 def top_terms(texts: Iterable[str], limit: int = 5) -> tuple[str, ...]:
     """The most frequent meaningful words of some messages, accents folded."""
     counts: Counter[str] = Counter()
     for text in texts:
-        words = {
-            word
-            for word in _WORD.findall(_fold(text))
-            if len(word) > 2 and word not in _STOPWORDS and not word.isdigit()
-        }
-        counts.update(words)  # once per message: a term spreads when many people use it
+        counts.update(message_terms(text))  # once per message: a term spreads when many use it
     # Ties in alphabetical order, so that a replay gives the same terms every time.
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
     return tuple(word for word, _ in ranked[:limit])

@@ -87,6 +87,7 @@ class FiredAlert:
             "baseline_share": alert.baseline_share,
             "count_surprise": alert.count_surprise,
             "share_surprise": alert.share_surprise,
+            "cohesion_surprise": alert.cohesion_surprise,
             "negative_authors": alert.negative_authors,
             "toxic_count": alert.toxic_count,
             "top_terms": list(alert.top_terms),

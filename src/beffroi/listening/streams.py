@@ -64,22 +64,41 @@ class StreamMessage:
         return row
 
 
+class BurstShape(StrEnum):
+    """How a bad buzz grows: the held-out streams may hold any of these, so the generator mixes them."""
+
+    VIRAL = "viral"  # a flood within a minute or two
+    SLOW = "montée lente"  # builds up over 5 to 20 minutes
+    RAMP = "rampe graduelle"  # builds up over half an hour to an hour and a half
+    WEAK = "faible"  # a few negative messages an hour more than usual (a village's bad buzz)
+
+
 @dataclass(frozen=True, slots=True)
 class LabelledWindow:
+    """A labelled event. For a burst, `start` is its first message (the first moment anything of
+    it can be seen) and `onset` the time its intensity started to rise, a little earlier."""
+
     org: str
     kind: WindowKind
     start: datetime
     end: datetime
     subject: str = ""
+    onset: datetime | None = None
+    shape: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {
+        row = {
             "org": self.org,
             "kind": self.kind.value,
             "start": format_ts(self.start),
             "end": format_ts(self.end),
             "subject": self.subject,
         }
+        if self.onset is not None:
+            row["onset"] = format_ts(self.onset)
+        if self.shape:
+            row["shape"] = self.shape
+        return row
 
     @classmethod
     def from_json(cls, row: dict[str, str]) -> LabelledWindow:
@@ -89,6 +108,8 @@ class LabelledWindow:
             start=parse_ts(row["start"]),
             end=parse_ts(row["end"]),
             subject=row.get("subject", ""),
+            onset=parse_ts(row["onset"]) if row.get("onset") else None,
+            shape=row.get("shape", ""),
         )
 
 
@@ -108,6 +129,9 @@ class GeneratedStream:
     # The sentiment each message was written with: lets a benchmark separate the detector's own
     # errors from those of the sentiment model.
     truth: dict[str, Sentiment] = field(default_factory=dict)
+    # The burst each burst message belongs to (message id -> its window): a benchmark measures
+    # from it how soon any detector could have known (the k-th negative message of the burst).
+    burst_of: dict[str, LabelledWindow] = field(default_factory=dict)
 
     def bursts(self) -> list[LabelledWindow]:
         return [w for w in self.windows if w.kind is WindowKind.NEGATIVE_BURST]
@@ -521,7 +545,7 @@ class _Builder:
 
     def add(
         self, at: float, text: str, sentiment: Sentiment, *, author: str, kind: str = "comment"
-    ) -> None:
+    ) -> str:
         self.counter += 1
         message = StreamMessage(
             id=f"{self.org.slug}-{self.counter:07d}",
@@ -533,6 +557,7 @@ class _Builder:
             kind=kind,
         )
         self.items.append((at, message, sentiment))
+        return message.id
 
 
 def _pick_sentiment(rng: random.Random, negative: float, positive: float) -> Sentiment:
@@ -559,6 +584,14 @@ _INSULTS = (
 )
 
 
+def _burst_text(rng: random.Random, subject: _Subject, sentiment: Sentiment) -> str:
+    """A message of a bad buzz: most name its subject, some only vent (a detector may not count
+    on every message of a buzz sharing its words)."""
+    if rng.random() < 0.2:
+        return _everyday_text(rng, sentiment)
+    return _subject_text(rng, subject, sentiment)
+
+
 def _subject_text(rng: random.Random, subject: _Subject, sentiment: Sentiment) -> str:
     if sentiment is Sentiment.NEGATIVE and rng.random() < 0.08:
         return _decorate(rng, rng.choice(_INSULTS), sentiment)
@@ -572,12 +605,44 @@ def _subject_text(rng: random.Random, subject: _Subject, sentiment: Sentiment) -
 
 @dataclass(frozen=True, slots=True)
 class _Burst:
-    start: float
+    start: float  # onset: the intensity starts rising here
     rise: float  # seconds to reach the peak
     hold: float  # seconds at the peak
     decay: float  # time constant of the fading, seconds
     subject: _Subject
-    viral: bool
+    shape: BurstShape
+    negative_share: float
+    night: bool = False
+    on_event_day: bool = False
+
+    def peak_per_hour(self, rng: random.Random, hourly: float) -> float:
+        """Messages an hour at the peak: several times the usual volume, with a floor for the
+        small organisations (a post shared in the town's Facebook group brings that much)."""
+        if self.shape is BurstShape.VIRAL:
+            return max(45.0, hourly * rng.uniform(6.0, 15.0))
+        if self.shape is BurstShape.SLOW:
+            return max(20.0, hourly * rng.uniform(2.5, 6.0))
+        if self.shape is BurstShape.RAMP:
+            return max(15.0, hourly * rng.uniform(2.0, 5.0))
+        return max(rng.uniform(6.0, 12.0), hourly * rng.uniform(1.5, 2.5))
+
+    @property
+    def label(self) -> str:
+        tags = [self.shape.value]
+        if self.night:
+            tags.append("nuit")
+        if self.on_event_day:
+            tags.append("jour d'événement")
+        return f"{self.subject.label} ({', '.join(tags)})"
+
+
+# Seconds to the peak for each shape (drawn uniformly between the two).
+_RISE_MINUTES: dict[BurstShape, tuple[float, float]] = {
+    BurstShape.VIRAL: (1.0, 3.0),
+    BurstShape.SLOW: (5.0, 20.0),
+    BurstShape.RAMP: (30.0, 90.0),
+    BurstShape.WEAK: (5.0, 30.0),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -595,9 +660,17 @@ def _local_midnight(day: datetime) -> float:
     return local.timestamp()
 
 
-def _plan_org(rng: random.Random, start: datetime, days: int, bursts: int, decoys: bool) -> _Plan:
-    # Events fall on distinct days, never on the first one, far enough apart to be told apart.
-    free_days = list(range(1, days))
+def _plan_org(
+    rng: random.Random,
+    start: datetime,
+    days: int,
+    bursts: int,
+    decoys: bool,
+    shapes: tuple[BurstShape, ...],
+) -> _Plan:
+    # Events fall on distinct days, never on the first nor the last one, far enough apart to be
+    # told apart.
+    free_days = list(range(1, max(2, days - 1)))
     rng.shuffle(free_days)
     chosen: list[int] = []
     for day in free_days:
@@ -609,22 +682,6 @@ def _plan_org(rng: random.Random, start: datetime, days: int, bursts: int, decoy
     def local_time(day_index: int, hour: float) -> float:
         return _local_midnight(start + timedelta(days=day_index)) + hour * 3600
 
-    planned_bursts = []
-    for index, day in enumerate(chosen[:bursts]):
-        # A bad buzz starts at any waking hour and fades over hours. Half of them go viral (a
-        # flood within a minute or two), the others build up over a quarter of an hour.
-        viral = index % 2 == 0
-        begin = local_time(day, rng.uniform(6.5, 22.0))
-        planned_bursts.append(
-            _Burst(
-                start=begin,
-                rise=rng.uniform(1, 3) * 60 if viral else rng.uniform(5, 20) * 60,
-                hold=rng.uniform(20, 90) * 60,
-                decay=rng.uniform(30, 120) * 60,
-                subject=rng.choice(_BURST_SUBJECTS),
-                viral=viral,
-            )
-        )
     extra = chosen[bursts:]
     festival = busy = drift = None
     if decoys and len(extra) >= 2:
@@ -637,6 +694,38 @@ def _plan_org(rng: random.Random, start: datetime, days: int, bursts: int, decoy
         busy = (local_time(extra[1], 0.0), rng.uniform(2.5, 4.0), rng.choice(_BUSY_DAYS))
         drift_start = start.timestamp() + rng.uniform(0.2, 0.4) * days * 86400
         drift = (drift_start, start.timestamp() + days * 86400, rng.uniform(0.12, 0.22))
+
+    planned_bursts = []
+    offset = rng.randrange(len(shapes))
+    for index, day in enumerate(chosen[:bursts]):
+        # Shapes in turn from a random first one: every organisation meets several of them.
+        shape = shapes[(offset + index) % len(shapes)]
+        # Most bad buzzes start at a waking hour; some at night (a video posted late), when the
+        # baseline is nearly silent; some on an event day, when volume is already high.
+        night = rng.random() < 0.2
+        on_event_day = busy is not None and index == bursts - 1 and rng.random() < 0.3
+        if on_event_day:
+            assert busy is not None
+            begin = busy[0] + rng.uniform(9.0, 20.0) * 3600
+        elif night:
+            begin = local_time(day, rng.uniform(22.5, 29.5))
+        else:
+            begin = local_time(day, rng.uniform(6.5, 22.0))
+        low, high = _RISE_MINUTES[shape]
+        weak = shape is BurstShape.WEAK
+        planned_bursts.append(
+            _Burst(
+                start=begin,
+                rise=rng.uniform(low, high) * 60,
+                hold=rng.uniform(60, 180) * 60 if weak else rng.uniform(20, 90) * 60,
+                decay=rng.uniform(30, 120) * 60,
+                subject=rng.choice(_BURST_SUBJECTS),
+                shape=shape,
+                negative_share=rng.uniform(0.6, 0.9),
+                night=night and not on_event_day,
+                on_event_day=on_event_day,
+            )
+        )
     return _Plan(planned_bursts, festival, busy, drift)
 
 
@@ -646,10 +735,17 @@ def _authors(rng: random.Random, org: OrgSpec) -> list[str]:
 
 
 def _generate_org(
-    rng: random.Random, org: OrgSpec, start: datetime, days: int, bursts: int, decoys: bool
+    rng: random.Random,
+    org: OrgSpec,
+    start: datetime,
+    days: int,
+    bursts: int,
+    decoys: bool,
+    shapes: tuple[BurstShape, ...],
+    burst_of: dict[str, LabelledWindow],
 ) -> tuple[list[tuple[float, StreamMessage, Sentiment]], list[LabelledWindow]]:
     builder = _Builder(rng, org)
-    plan = _plan_org(rng, start, days, bursts, decoys)
+    plan = _plan_org(rng, start, days, bursts, decoys, shapes)
     regulars = _authors(rng, org)
     hours = _normalised([v * rng.uniform(0.75, 1.25) for v in _HOUR_PROFILE])
     weekdays = _normalised([v * rng.uniform(0.85, 1.15) for v in _DAY_PROFILE])
@@ -689,7 +785,7 @@ def _generate_org(
     _add_cascades(
         rng, builder, org, t0, end, cascade_share, hours, base_negative, base_positive, regulars
     )
-    windows = _add_events(rng, builder, org, plan, base_negative, regulars)
+    windows = _add_events(rng, builder, org, plan, regulars, burst_of)
     return [item for item in builder.items if t0 <= item[0] < end], windows
 
 
@@ -742,8 +838,8 @@ def _add_events(
     builder: _Builder,
     org: OrgSpec,
     plan: _Plan,
-    base_negative: float,
     regulars: list[str],
+    burst_of: dict[str, LabelledWindow],
 ) -> list[LabelledWindow]:
     windows: list[LabelledWindow] = []
     hourly = org.daily_volume / 24
@@ -751,13 +847,11 @@ def _add_events(
         begin, rise, hold, decay, subject = (
             burst.start, burst.rise, burst.hold, burst.decay, burst.subject
         )  # fmt: skip
-        # Peak rate: several times the usual hourly volume, and at least twenty messages an
-        # hour (a post shared in the town's Facebook group is enough for that in a village).
-        if burst.viral:
-            peak = max(45.0, hourly * rng.uniform(6.0, 15.0)) / 3600
-        else:
-            peak = max(20.0, hourly * rng.uniform(2.5, 6.0)) / 3600
+        peak = burst.peak_per_hour(rng, hourly) / 3600
         finish = begin + rise + hold + decay * 2.3  # intensity has fallen under 10 % of the peak
+        positive = (1 - burst.negative_share) * 0.3
+        first: float | None = None
+        members: list[str] = []
         t = begin
         while True:
             t += rng.expovariate(peak)
@@ -772,28 +866,37 @@ def _add_events(
                 level = math.exp(-(elapsed - rise - hold) / decay)
             if rng.random() > level:
                 continue  # thinning: a Poisson process with the burst's intensity
-            sentiment = _pick_sentiment(rng, 0.8, 0.06)
+            first = t if first is None else first
+            sentiment = _pick_sentiment(rng, burst.negative_share, positive)
             author = (
                 rng.choice(regulars)
                 if rng.random() < 0.3
                 else f"@{subject.label[:5].replace(' ', '')}_{rng.randrange(10**7):07d}"
             )
-            builder.add(
-                t,
-                _subject_text(rng, subject, sentiment),
-                sentiment,
-                author=author,
-                kind=rng.choice(("comment", "mention", "mention", "reply")),
+            members.append(
+                builder.add(
+                    t,
+                    _burst_text(rng, subject, sentiment),
+                    sentiment,
+                    author=author,
+                    kind=rng.choice(("comment", "mention", "mention", "reply")),
+                )
             )
-        windows.append(
-            LabelledWindow(
-                org.slug,
-                WindowKind.NEGATIVE_BURST,
-                datetime.fromtimestamp(round(begin), UTC),
-                datetime.fromtimestamp(round(finish), UTC),
-                f"{subject.label} ({'viral' if burst.viral else 'montée lente'})",
-            )
+        if first is None:
+            continue  # nothing was written: nothing to detect
+        # The burst starts at its first message, as written in the stream (whole seconds):
+        # nothing of it can be seen before, so no detector can be asked to be earlier.
+        window = LabelledWindow(
+            org.slug,
+            WindowKind.NEGATIVE_BURST,
+            datetime.fromtimestamp(round(first), UTC),
+            datetime.fromtimestamp(round(finish), UTC),
+            burst.label,
+            onset=datetime.fromtimestamp(round(begin), UTC),
+            shape=burst.shape.value,
         )
+        windows.append(window)
+        burst_of.update(dict.fromkeys(members, window))
     if plan.festival is not None:
         begin, duration, multiplier, subject = plan.festival
         rate = max(10.0, hourly * multiplier) / 3600
@@ -838,7 +941,6 @@ def _add_events(
                 f"part négative +{plan.drift[2]:.0%}",
             )
         )
-    del base_negative
     return windows
 
 
@@ -850,14 +952,28 @@ def generate_stream(
     days: int = 30,
     bursts_per_org: int = 2,
     decoys: bool = True,
+    shapes: Iterable[BurstShape] = tuple(BurstShape),
 ) -> GeneratedStream:
-    """A month of messages for several organisations, in time order, with its labelled windows."""
+    """A month of messages for several organisations, in time order, with its labelled windows.
+
+    Each organisation's bursts take the `shapes` in turn (from a random first one); a fifth of
+    them start at night and, with decoys, an organisation's last burst may fall on its busy day.
+    """
+    shape_list = tuple(shapes)
     rng = random.Random(seed)
     items: list[tuple[float, StreamMessage, Sentiment]] = []
     windows: list[LabelledWindow] = []
+    burst_of: dict[str, LabelledWindow] = {}
     for org in orgs:
         org_items, org_windows = _generate_org(
-            random.Random(rng.randrange(2**32)), org, start, days, bursts_per_org, decoys
+            random.Random(rng.randrange(2**32)),
+            org,
+            start,
+            days,
+            bursts_per_org,
+            decoys,
+            shape_list,
+            burst_of,
         )
         items.extend(org_items)
         windows.extend(org_windows)
@@ -866,6 +982,7 @@ def generate_stream(
         messages=tuple(item[1] for item in items),
         windows=tuple(sorted(windows, key=lambda w: (w.start, w.org))),
         truth={item[1].id: item[2] for item in items},
+        burst_of={item[1].id: burst_of[item[1].id] for item in items if item[1].id in burst_of},
     )
 
 
