@@ -2,7 +2,7 @@
 
 import pytest
 
-from beffroi.core.sanitize import plain_text, safe_url, text_from_html
+from beffroi.core.sanitize import plain_text, safe_url, text_from_html, web_address
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,24 @@ def test_plain_text_folds_spaces_and_keeps_paragraphs():
 )
 def test_safe_url(url, kept):
     assert (safe_url(url) is not None) is kept
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        (
+            "https://www.facebook.com/villedesaintaubin",
+            "https://www.facebook.com/villedesaintaubin",
+        ),
+        ("www.facebook.com/villedesaintaubin", "https://www.facebook.com/villedesaintaubin"),
+        ("x.com/mairie?lang=fr", "https://x.com/mairie?lang=fr"),
+        ("javascript:alert(1)", None),
+        ("javascript://%0aalert(1)", None),
+        ("data:text/html;base64,PHNjcmlwdD4=", None),
+        ("mairie", None),
+        ("/actualites", None),
+        ("  ", None),
+    ],
+)
+def test_web_address(url, address):
+    assert web_address(url) == address

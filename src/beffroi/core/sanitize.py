@@ -88,3 +88,19 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in SAFE_SCHEMES or not parts.netloc:
         return None
     return candidate
+
+
+_BARE_HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?::\d{1,5})?(?:[/?#]|$)")
+
+
+def web_address(url: str | None) -> str | None:
+    """An http(s) address, accepting one typed without its scheme (`www.ville.fr/actu`), as the
+    absolute URL; None for anything else (`javascript:`, `data:`, a path, a bare word)."""
+    if not url or not url.strip():
+        return None
+    candidate = url.strip()
+    if "://" in candidate:
+        return safe_url(candidate)
+    if _BARE_HOST.match(candidate):
+        return safe_url(f"https://{candidate}")
+    return None
