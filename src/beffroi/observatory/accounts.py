@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from beffroi.core.domain import Network
+from beffroi.core.sanitize import web_address
 from beffroi.observatory.handles import ProfileRef, profile_parse
 from beffroi.observatory.register import PRESENCE_KINDS, CollectivityKind, Register
 
@@ -331,6 +332,11 @@ def _row_check(
     collectivity = register.get(kind, code)
     if collectivity is None:
         return LineIssue(line, _unknown_code_message(raw_code, cleaned, kind, register))
+    if url and web_address(url) is None:
+        # The address becomes a link on the benchmark pages: a javascript: or data: one never does.
+        return LineIssue(
+            line, f"adresse refusée « {url[:80]} » : une adresse web (http ou https) est attendue"
+        )
     profile = profile_parse(url, network=network) if url else None
     if not url:
         if url_column:
