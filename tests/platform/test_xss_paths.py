@@ -189,3 +189,18 @@ def test_a_citizen_idea_in_a_chart_stays_text_in_the_svg_shown_with_safe():
     assert "<svg" in svg
     assert "<script" not in svg.lower() and "<img" not in svg.lower()
     assert "&lt;script&gt;" in svg
+
+
+def test_an_observatory_accounts_csv_cannot_plant_a_javascript_link():
+    from beffroi.observatory.accounts import accounts_parse
+    from beffroi.observatory.register import register_load
+
+    text = (
+        "code,kind,network,url\n"
+        "84,region,facebook,javascript:alert(document.cookie)\n"
+        "84,region,x,x.com/ARAregion\n"
+    )
+    result = accounts_parse(text, register_load())
+    assert [a.network.value for a in result.accounts] == ["x"]
+    (refused,) = result.errors
+    assert refused.line == 2 and "une adresse web (http ou https) est attendue" in refused.message
