@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, on_startup
 
-from beffroi.analytics import services
+from beffroi.analytics import selectors, services
 from beffroi.core.models import Organisation
+
+
+@on_startup()
+def analytics_lake_recover() -> None:
+    """A worker starting after a crash or a full disk finishes or undoes the lake's interrupted
+    writes (hidden partial files, half-swapped months) before any task appends to it."""
+    selectors.lake().recover()
 
 
 @db_periodic_task(crontab(hour="4", minute="15"))

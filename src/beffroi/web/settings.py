@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times every request, the refused and redirected ones too (/metrics/).
+    "beffroi.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,6 +216,8 @@ LISTENING_DEMO_NLP = env.bool("LISTENING_DEMO_NLP", default=False)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Beffroi <beffroi@localhost>")
+# Largest file a user may upload (bulk imports, images): checked before it is read.
+BEFFROI_UPLOAD_MAX_BYTES = env.int("BEFFROI_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Public address of the deployment, for the links in e-mails and webhooks (written with no request).
 BEFFROI_SITE_URL = env.str("BEFFROI_SITE_URL", default="http://127.0.0.1:8000")
 
