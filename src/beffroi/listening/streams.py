@@ -6,6 +6,14 @@ weekends that differ), sizes from a village to a region, comment cascades under 
 own posts, and labelled windows: the negative bursts to detect, and decoys that must not fire (a
 festival with many happy comments, a busy event day, a slow drift of negativity). Every figure
 comes from one `random.Random(seed)`, so a stream is rebuilt identically from its seed.
+
+Bursts are made harder than a detector would wish, since held-out streams may be: four shapes
+(`BurstShape`: viral floods, slow build-ups over 5 to 20 minutes, gradual ramps over 30 to 90
+minutes, weak bursts of a few extra negative messages an hour), a negative share drawn between
+60 and 90 %, a fifth of their messages that vent without naming the subject, a fifth of bursts at
+night, and sometimes a burst on the organisation's busy event day. A burst's labelled start is its
+first message (nothing of it can be seen before); its `onset`, when its intensity began to rise,
+is kept beside it. `GeneratedStream.burst_of` says which messages belong to which burst.
 """
 
 from __future__ import annotations
