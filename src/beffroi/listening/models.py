@@ -164,6 +164,15 @@ class InboxItem(models.Model):
                 condition=models.Q(is_toxic=True),
                 name="inbox_insults",
             ),
+            # The home page's "insults still visible" count: only the waiting, visible insults,
+            # a few rows, instead of walking every waiting message to find them.
+            models.Index(
+                fields=["organisation", "status", "-created_at", "-id"],
+                condition=models.Q(
+                    needs_action=True, is_toxic=True, hidden_at=None, deleted_at=None
+                ),
+                name="inbox_insults_visible",
+            ),
         ]
 
     def __str__(self) -> str:
