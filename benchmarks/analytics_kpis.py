@@ -49,7 +49,6 @@ from beffroi.analytics.kpis import (
     kpi_table,
     raw_daily,
     rollup_dashboard,
-    shared_duckdb,
     spark_session,
     stop_spark,
 )
@@ -382,10 +381,8 @@ def run_measure(
     lake = EventLake(root, pseudonymiser=Pseudonymiser(KEY))
     result: dict[str, Any] = {"times": [], "startup": 0.0}
     session = None
-    if engine == "rollups":
-        # The web pages' backend: one DuckDB per process, one thread per small query.
-        backend = shared_duckdb()
-    elif engine == "duckdb":
+    if engine in ("rollups", "duckdb"):
+        # The dashboard from rollups does not use it (pyarrow and Python); the national table does.
         backend = AnalyticsBackend.duckdb()
     elif engine == "pyspark":
         started = time.perf_counter()
@@ -430,7 +427,7 @@ def run_measure(
                 events = backend.events(lake)
             if query == "dashboard" and engine == "rollups":
                 # What the dashboard page runs: only this organisation's row groups are read.
-                board = rollup_dashboard(backend, lake, organisation=TARGET_ORG, period=MONTH)
+                board = rollup_dashboard(lake, organisation=TARGET_ORG, period=MONTH)
                 digest = _digest_dashboard(board)
             elif query == "dashboard":
                 source = raw_daily(events, organisation=TARGET_ORG, period=MONTH)
@@ -568,7 +565,7 @@ def main() -> None:
         )
 
     engines = [
-        ("rollups", "rollups quotidiens (Parquet trié, DuckDB)", 21),
+        ("rollups", "rollups quotidiens (bord : pyarrow ; national : DuckDB)", 21),
         ("duckdb", "Ibis + DuckDB, évènements bruts", 3),
         ("pyspark", "Ibis + PySpark local[2], bruts (Arrow)", 1),
         ("pandas", "pandas, bruts", 1),

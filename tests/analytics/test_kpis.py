@@ -143,7 +143,7 @@ def test_the_dashboard_reads_the_same_from_rollups_and_from_raw_events(
         period=april,
     )
 
-    from_row_groups = rollup_dashboard(backend, lake, organisation="ville-a", period=april)
+    from_row_groups = rollup_dashboard(lake, organisation="ville-a", period=april)
 
     assert from_rollups.total == from_raw.total == from_row_groups.total
     assert from_rollups.by_network == from_raw.by_network == from_row_groups.by_network

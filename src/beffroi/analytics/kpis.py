@@ -758,21 +758,17 @@ def dashboard(
     # One pass of the engine over the source (raw events or rollups); the small queries below
     # then run, on the same engine, over those few hundred rows.
     window = backend.to_arrow(_window(daily, organisation, both))
-    return dashboard_of_window(backend, window, organisation=organisation, period=period)
+    return dashboard_of_window(window, organisation=organisation, period=period)
 
 
-def rollup_dashboard(
-    backend: AnalyticsBackend, lake: EventLake, *, organisation: str, period: Period
-) -> Dashboard:
+def rollup_dashboard(lake: EventLake, *, organisation: str, period: Period) -> Dashboard:
     """The dashboard from the stored rollups, reading only this organisation's row groups."""
     both = Period(period.previous().start, period.end)
     window = rollup_window(lake, organisations=[organisation], start=both.start, end=both.end)
-    return dashboard_of_window(backend, window, organisation=organisation, period=period)
+    return dashboard_of_window(window, organisation=organisation, period=period)
 
 
-def dashboard_of_window(
-    backend: AnalyticsBackend, window: pa.Table, *, organisation: str, period: Period
-) -> Dashboard:
+def dashboard_of_window(window: pa.Table, *, organisation: str, period: Period) -> Dashboard:
     """The dashboard from one organisation's daily rows of the period and the period before."""
     days = window.column("day")
     current = window.filter(pc.greater_equal(days, pa.scalar(period.start)))

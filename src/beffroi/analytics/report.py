@@ -196,7 +196,7 @@ def build_monthly_report(
 ) -> MonthlyReport:
     """Gather the month's figures from the rollups (and the raw events for the best posts)."""
     period = Period.month(year, month)
-    board = rollup_dashboard(backend, lake, organisation=organisation, period=period)
+    board = rollup_dashboard(lake, organisation=organisation, period=period)
     best = backend.to_arrow(
         top_posts(
             backend.events(lake),

@@ -106,9 +106,7 @@ def organisation_dashboard(
     if board is not None:
         return board
     if has_rollups:
-        board = rollup_dashboard(
-            shared_duckdb(), event_lake, organisation=organisation.slug, period=period
-        )
+        board = rollup_dashboard(event_lake, organisation=organisation.slug, period=period)
     else:
         backend = AnalyticsBackend.duckdb()
         try:
