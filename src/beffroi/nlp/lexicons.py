@@ -213,6 +213,19 @@ PROBLEM = re.compile(
     r"|il y a (?:un|une|des) |plus de (?:lumiere|eau|chauffage|bus|medecin)|jamais (?:passe|venu|ramasse)|encore (?:un|une|des) )"
 )
 
+# A demand without a question or a polite formula: a plural imperative opening a clause
+# ("remboursez les billets", "virez-la", "ajoutez un car") or a verb of wanting ("je veux des
+# explications", "on exige que", "nous avons besoin de"). Counted apart from REQUEST so that the heads
+# can weigh a blunt demand on its own.
+DEMAND = re.compile(
+    r"(?:^|[,.;:!?]\s*|(?<![a-z])(?:et|alors|donc|svp|vite|maintenant) )"
+    r"(?!(?:chez|assez|rendez-vous|allez vous faire)(?![a-z]))[a-z]{2,}ez(?![a-z'])"
+    r"|(?<![a-z])(?!rendez-vous)[a-z]{2,}ez-(?:la|le|les|moi|nous|y|en|lui|leur)(?![a-z])"
+    r"|(?<![a-z])(?:je|j'|on|nous) ?(?:veux|veut|voulons|voudrions|exige|exigeons|reclame|reclamons"
+    r"|demande|demandons|attends|attendons|aimerais|aimerions) (?:des|une|un|que|qu'|le|la|les|du|de|d'|l'|enfin|vraiment|juste|savoir)"
+    r"|(?<![a-z])(?:on a|nous avons|j'ai) besoin d|(?<![a-z])il nous faut"
+)
+
 # Irony of the kind "Bravo la mairie, 3 semaines que ... 👏": praise words beside complaint facts.
 IRONY = re.compile(
     r"(?:bravo|merci|felicitations|chapeau|bien joue|super|genial|top|quelle reussite|magnifique)"
