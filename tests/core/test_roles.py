@@ -79,3 +79,16 @@ def test_login_page_offers_no_sign_up_since_accounts_are_by_invitation(client):
 
 def test_health_endpoint(client):
     assert client.get("/sante/").json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_page_view_writes_the_session_only_when_the_organisation_changes(client, commune):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org, users = commune
+    client.force_login(users[Role.ADMIN])
+    client.get(f"/o/{org.slug}/membres/")  # remembers the current organisation
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/o/{org.slug}/membres/").status_code == 200
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert writes == []

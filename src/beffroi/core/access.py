@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 
 from beffroi.core.models import User
 from beffroi.core.permissions import Perm
-from beffroi.core.selectors import organisation_for_user, role_for
+from beffroi.core.selectors import organisation_and_role_for_user
 
 View = Callable[..., HttpResponse]
 
@@ -29,11 +29,14 @@ def organisation_view(perm: Perm = Perm.VIEW_ORG) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            organisation = organisation_for_user(user=acting_user(request), slug=org, perm=perm)
+            organisation, role = organisation_and_role_for_user(
+                user=acting_user(request), slug=org, perm=perm
+            )
             request.organisation = organisation  # type: ignore[attr-defined]
-            role = role_for(user=acting_user(request), organisation=organisation)
             request.organisation_role = role  # type: ignore[attr-defined]
-            request.session["current_org"] = organisation.slug
+            # Only when it changes: any assignment saves the session (a write per page view).
+            if request.session.get("current_org") != organisation.slug:
+                request.session["current_org"] = organisation.slug
             return view(request, organisation, *args, **kwargs)
 
         wrapper.beffroi_perm = perm  # type: ignore[attr-defined]

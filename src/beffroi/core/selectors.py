@@ -45,8 +45,11 @@ def organisations_for_user(*, user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(id__in=direct | _descendant_ids(direct))
 
 
-def organisation_for_user(*, user: User, slug: str, perm: Perm = Perm.VIEW_ORG) -> Organisation:
-    """The organisation if the user may see it (else 404: its existence is not disclosed) and has `perm` (else 403)."""
+def organisation_and_role_for_user(
+    *, user: User, slug: str, perm: Perm = Perm.VIEW_ORG
+) -> tuple[Organisation, str]:
+    """The organisation and the user's role in it, if they may see it (else 404: its existence is
+    not disclosed) and the role has `perm` (else 403)."""
     organisation = Organisation.objects.filter(slug=slug).select_related("parent").first()
     if organisation is None:
         raise Http404("Organisation introuvable")
@@ -55,7 +58,12 @@ def organisation_for_user(*, user: User, slug: str, perm: Perm = Perm.VIEW_ORG) 
         raise Http404("Organisation introuvable")
     if not role_allows(role, perm):
         raise PermissionDenied("Votre rôle ne permet pas cette action")
-    return organisation
+    return organisation, role
+
+
+def organisation_for_user(*, user: User, slug: str, perm: Perm = Perm.VIEW_ORG) -> Organisation:
+    """The organisation if the user may see it (404) and has `perm` (403)."""
+    return organisation_and_role_for_user(user=user, slug=slug, perm=perm)[0]
 
 
 def membership_list(*, organisation: Organisation) -> QuerySet[Membership]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
@@ -136,7 +137,19 @@ def organisation_update(
         before=before,
         after=snapshot(organisation, sorted(changes)),
     )
+    if changes.get("require_mfa"):
+        mfa_clearance_forget(organisation=organisation)
     return organisation
+
+
+def mfa_clearance_forget(*, organisation: Organisation) -> None:
+    """The members' cached "no MFA needed" (core.middleware) is dropped: the new rule applies now."""
+    from beffroi.core.middleware import mfa_clear_key
+
+    user_ids = Membership.objects.filter(organisation=organisation).values_list(
+        "user_id", flat=True
+    )
+    cache.delete_many([mfa_clear_key(user_id) for user_id in user_ids])
 
 
 def user_create(

@@ -233,6 +233,17 @@ else:
         "filename": str(DATA_DIR / "tasks.sqlite3"),
     }
 HUEY["immediate"] = env.bool("HUEY_IMMEDIATE", default=False)
+
+# Cache: shared by every gunicorn process and the worker through Redis when there is one
+# (aggregates of the pages, MFA clearance); else each process keeps its own in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "beffroi",
+        }
+    }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
 SESSION_COOKIE_HTTPONLY = True
