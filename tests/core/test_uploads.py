@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from beffroi.core import uploads
 from beffroi.core.uploads import IMAGES, SPREADSHEETS, Kind, UploadRefused, check_upload
@@ -136,7 +136,9 @@ def test_an_animation_keeps_its_frames():
     assert again.n_frames == 3 and b"secret" not in checked.content
 
 
-def test_a_truncated_image_is_refused_with_a_clear_message():
+def test_a_truncated_image_is_refused_with_a_clear_message(monkeypatch):
+    # As once WeasyPrint (the PDF reports) is imported in the same process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     noise = io.BytesIO()
     Image.frombytes("RGB", (100, 100), random.Random(1).randbytes(30_000)).save(noise, "PNG")
     with pytest.raises(UploadRefused, match="« coupée.png » est illisible ou abîmée"):

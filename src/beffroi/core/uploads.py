@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import enum
 import io
+import threading
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
 MEGABYTE = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MEGABYTE
@@ -232,9 +235,26 @@ def reencode_image(content: bytes, *, kind: Kind, name: str, max_pixels: int) ->
             if width * height * frames > max_pixels:
                 raise _bomb(name, (width, height, frames), max_pixels)
             try:
-                return _encode(image, kind)
+                with _whole_images_only():
+                    return _encode(image, kind)
             except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
                 raise unreadable from None
+
+
+_TRUNCATION_SETTING = threading.Lock()
+
+
+@contextmanager
+def _whole_images_only() -> Iterator[None]:
+    """Pillow's LOAD_TRUNCATED_IMAGES is process-wide, and importing WeasyPrint (the PDF reports)
+    turns it on: a cut-off upload would then be padded with grey instead of refused."""
+    with _TRUNCATION_SETTING:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _encode(image: Image.Image, kind: Kind) -> bytes:
