@@ -49,6 +49,7 @@ def test_rows_link_to_their_items_with_their_labels(client, team):
     for item in items:
         assert f'href="/o/{team.org.slug}/ecoute/messages/{item.pk}/"' in page
     assert page.count("<td>En cours</td>") == 3 and page.count("<td>Facebook") == 3
+    assert page.count('<span class="badge">Neutre</span>') == 3  # the sentiment in French
 
 
 def test_the_filter_form_comes_from_the_cache_on_the_next_view(client, team, make_member):

@@ -114,6 +114,7 @@ class InboxRow:
     network: str
     status: str
     topic: str
+    sentiment: str
 
 
 _NETWORK_LABELS = {network.value: str(label) for network, label in NETWORK_LABELS.items()}
@@ -138,6 +139,7 @@ def _rows(organisation: Organisation, items: list[InboxItem]) -> list[InboxRow]:
             network=_NETWORK_LABELS.get(item.network, item.network),
             status=statuses.get(item.status, item.status),
             topic=_TOPIC_LABELS.get(item.topic, item.topic),
+            sentiment=str(SENTIMENT_LABELS.get(item.sentiment, item.sentiment)),
         )
         for item in items
     ]
