@@ -39,6 +39,7 @@ def test_the_dashboard_shows_the_chosen_period_and_its_charts(client, town, make
     assert page.status_code == 200
     html = page.content.decode()
     assert "321" in html  # the reach of the month
+    assert '<th scope="row">Publications</th>' in html  # every figure named in French
     assert 'id="analytics-specs"' in html and '"followers"' in html
     assert "analytics/vendor/vega-embed.min.js" in html
     assert "cdn" not in html.lower()

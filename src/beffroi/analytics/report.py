@@ -117,11 +117,15 @@ def _change(key: str, current: float | None, previous: float | None) -> tuple[st
     return text, (delta > 0) == higher_is_better
 
 
+# Figures of the summary that are not indicators an objective can target.
+SUMMARY_ONLY_LABELS = {"posts": "Publications"}
+
+
 def summary_lines(current: KpiRow | None, previous: KpiRow | None) -> tuple[SummaryLine, ...]:
     lines = []
     for key in SUMMARY:
         indicator = INDICATORS.get(key)
-        label = indicator.label if indicator else key
+        label = indicator.label if indicator else SUMMARY_ONLY_LABELS.get(key, key)
         now = getattr(current, key) if current else None
         before = getattr(previous, key) if previous else None
         change, favourable = _change(key, now, before)
@@ -333,7 +337,16 @@ def render_xlsx(report: MonthlyReport) -> bytes:
 
     networks = book.add_worksheet("Par réseau")
     networks.write_row(
-        0, 0, ["Réseau", *[INDICATORS[k].label if k in INDICATORS else k for k in SUMMARY]], bold
+        0,
+        0,
+        [
+            "Réseau",
+            *[
+                INDICATORS[k].label if k in INDICATORS else SUMMARY_ONLY_LABELS.get(k, k)
+                for k in SUMMARY
+            ],
+        ],
+        bold,
     )
     for r, row in enumerate(report.board.by_network, start=1):
         networks.write(r, 0, _network(row.network or ""))
