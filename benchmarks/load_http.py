@@ -115,6 +115,7 @@ def child_environment(data_dir: Path, database_url: str, redis_url: str) -> dict
             "HUEY_IMMEDIATE": "false",
             "LOG_LEVEL": "WARNING",
             "AXES_FAILURE_LIMIT": "1000",  # one shared login address for every virtual user
+            "BEFFROI_LOGIN_RATE_LIMIT": "1000/m/ip",  # likewise for allauth's login rate
         }
     )
     return env

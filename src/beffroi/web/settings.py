@@ -131,6 +131,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
+# Logins per minute from one address (allauth; counted in the shared cache): an office behind one
+# NAT, or a load test from 127.0.0.1, may need more than allauth's 30.
+ACCOUNT_RATE_LIMITS = {"login": env.str("BEFFROI_LOGIN_RATE_LIMIT", default="30/m/ip")}
 ACCOUNT_ADAPTER = "beffroi.core.auth.InvitationOnlyAccountAdapter"
 SOCIALACCOUNT_ADAPTER = "beffroi.core.auth.ExistingUsersSocialAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
