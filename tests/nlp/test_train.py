@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 
 from beffroi.nlp.enricher import MODELS_DIR, SENTIMENT_CLASSES
-from beffroi.nlp.train import TaskData, sentiment_cv_by_source
+from beffroi.nlp.train import TaskData, best_threshold, sentiment_cv_by_source
 
 
 def one_hot(labels: list[str]) -> np.ndarray:
@@ -32,3 +32,17 @@ def test_towns_file_has_no_build_time_in_it() -> None:
     raw = (MODELS_DIR / "towns.txt.gz").read_bytes()
     assert raw[4:8] == b"\x00\x00\x00\x00"
     assert "Villeurbanne" in gzip.decompress(raw).decode("utf-8").splitlines()
+
+
+def test_threshold_is_the_middle_of_the_plateau_not_its_edge() -> None:
+    # Flags score 0.9 and above, the rest 0.1 and below: every threshold from 0.20 to 0.80 is perfect.
+    gold = np.array([1, 1, 1, 0, 0, 0])
+    probs = np.array([[0.95], [0.9], [0.92], [0.1], [0.05], [0.08]])
+    assert best_threshold(gold, probs) == 0.5
+
+
+def test_threshold_follows_the_best_scores() -> None:
+    # Only a threshold above 0.6 keeps the 0.6 negative out and the 0.7 positive in.
+    gold = np.array([1, 1, 0, 0])
+    probs = np.array([[0.7], [0.9], [0.6], [0.1]])
+    assert 0.6 < best_threshold(gold, probs) <= 0.7
