@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -206,7 +208,6 @@ def test_top_terms_fold_accents_and_skip_stopwords() -> None:
 
 
 def test_a_detector_restored_from_its_state_goes_on_as_if_never_stopped() -> None:
-    import json
 
     burst_start = START + timedelta(days=8, hours=9, minutes=7)
     observations = sorted(
@@ -305,7 +306,6 @@ def test_window_counts_match_a_plain_count_of_the_messages() -> None:
 
 
 def test_a_state_saved_before_the_word_counts_is_still_read() -> None:
-    import json
 
     detector = BurstDetector()
     list(detector.observe_many(sorted(everyday(TOWN, days=3), key=lambda o: o.ts)))
@@ -327,3 +327,31 @@ def test_a_state_saved_before_the_word_counts_is_still_read() -> None:
     assert restored.export_state()["orgs"][TOWN.slug]["level_count"] == pytest.approx(
         snapshot["orgs"][TOWN.slug]["level_count"]
     )
+
+
+def test_a_burst_of_newcomers_is_caught_sooner_than_the_same_from_regulars() -> None:
+    # A bad buzz brings people who never wrote to the town; its regulars grumbling together are
+    # more often an ordinary thread. Same times, same tone, no words: only the authors differ.
+    ordinary = everyday(TOWN)
+    regulars = sorted({o.author for o in ordinary if o.author})
+    start = START + timedelta(days=8, hours=9, minutes=7)
+    newcomers = event(TOWN, start, count=24, minutes=40, negative_share=0.6, text="")
+    familiar = [replace(o, author=regulars[i * 7 % len(regulars)]) for i, o in enumerate(newcomers)]
+
+    by_newcomers = run(ordinary + newcomers)
+    by_regulars = run(ordinary + familiar)
+
+    assert len(by_newcomers) == 1 and len(by_regulars) == 1
+    assert by_newcomers[0].detected_at < by_regulars[0].detected_at
+
+
+def test_the_known_authors_survive_a_restart() -> None:
+    detector = BurstDetector()
+    for observation in everyday(TOWN, days=2):
+        detector.observe(observation)
+    snapshot = json.loads(json.dumps(detector.export_state()))
+    restored = BurstDetector.from_state(snapshot)
+
+    known = snapshot["orgs"][TOWN.slug]["known_authors"]
+    assert known and restored.export_state()["orgs"][TOWN.slug]["known_authors"] == known
+    assert snapshot["version"] == BurstDetector.STATE_VERSION == 3
