@@ -45,6 +45,27 @@ def _snapshot(objective: Objective) -> dict[str, object]:
     }
 
 
+def _check_all(targets: list[TargetInput]) -> None:
+    if not targets:
+        raise ValidationError("Un objectif a au moins une cible.")
+    for target in targets:
+        _check(target)
+
+
+def _targets_add(objective: Objective, targets: list[TargetInput]) -> None:
+    ObjectiveTarget.objects.bulk_create(
+        ObjectiveTarget(
+            objective=objective,
+            indicator=t.indicator,
+            baseline=t.baseline,
+            target=t.target,
+            start=t.start,
+            deadline=t.deadline,
+        )
+        for t in targets
+    )
+
+
 def objective_create(
     *,
     organisation: Organisation,
@@ -56,25 +77,12 @@ def objective_create(
 ) -> Objective:
     if kind not in Objective.Kind.values:
         raise ValidationError(f"Type d'objectif inconnu : {kind}")
-    if not targets:
-        raise ValidationError("Un objectif a au moins une cible.")
-    for target in targets:
-        _check(target)
+    _check_all(targets)
     with transaction.atomic():
         objective = Objective.objects.create(
             organisation=organisation, kind=kind, title=title.strip(), description=description
         )
-        ObjectiveTarget.objects.bulk_create(
-            ObjectiveTarget(
-                objective=objective,
-                indicator=t.indicator,
-                baseline=t.baseline,
-                target=t.target,
-                start=t.start,
-                deadline=t.deadline,
-            )
-            for t in targets
-        )
+        _targets_add(objective, targets)
         audit_record(
             actor=actor,
             organisation=organisation,
@@ -94,27 +102,14 @@ def objective_update(
     actor: User | None,
 ) -> Objective:
     """Replace the title, definition and targets (the team edits the whole objective at once)."""
-    if not targets:
-        raise ValidationError("Un objectif a au moins une cible.")
-    for target in targets:
-        _check(target)
+    _check_all(targets)
     with transaction.atomic():
         before = _snapshot(objective)
         objective.title = title.strip()
         objective.description = description
         objective.save(update_fields=["title", "description"])
         ObjectiveTarget.objects.filter(objective=objective).delete()
-        ObjectiveTarget.objects.bulk_create(
-            ObjectiveTarget(
-                objective=objective,
-                indicator=t.indicator,
-                baseline=t.baseline,
-                target=t.target,
-                start=t.start,
-                deadline=t.deadline,
-            )
-            for t in targets
-        )
+        _targets_add(objective, targets)
         audit_record(
             actor=actor,
             organisation=objective.organisation,
