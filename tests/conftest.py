@@ -38,6 +38,29 @@ def make_member(db):
     return make
 
 
+@pytest.fixture
+def make_alert(db):
+    """An open bad-buzz alert as the detector raises it (figures of a plausible burst)."""
+    from django.utils import timezone
+
+    from beffroi.listening.models import Alert
+
+    def make(organisation, severity="high", reason="Hausse des messages négatifs"):
+        return Alert.objects.create(
+            organisation=organisation,
+            severity=severity,
+            detected_at=timezone.now(),
+            reason=reason,
+            window_minutes=15,
+            negative_count=40,
+            expected_negative=3.0,
+            negative_share=0.8,
+            baseline_share=0.2,
+        )
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

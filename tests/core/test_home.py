@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from beffroi.core.home import COUNT_CAP, HomeLine
-from beffroi.listening.models import Alert, InboxItem
+from beffroi.listening.models import InboxItem
 from beffroi.publishing.models import Draft
 
 pytestmark = pytest.mark.django_db
@@ -52,20 +52,10 @@ def test_the_home_page_lists_what_waits_with_links_to_handle_it(client, make_org
     assert "alerte(s)" not in html  # nothing open: no line
 
 
-def test_an_open_alert_is_on_the_home_page(client, make_org, make_member):
+def test_an_open_alert_is_on_the_home_page(client, make_org, make_member, make_alert):
     org = make_org()
     client.force_login(make_member(org, role="admin"))
-    Alert.objects.create(
-        organisation=org,
-        severity="high",
-        detected_at=timezone.now(),
-        reason="poubelles",
-        window_minutes=15,
-        negative_count=40,
-        expected_negative=3.0,
-        negative_share=0.8,
-        baseline_share=0.2,
-    )
+    make_alert(org, reason="poubelles")
     html = client.get(f"/o/{org.slug}/").content.decode()
     assert f'href="/o/{org.slug}/alertes/"><span class="badge bad">1</span>' in html
 

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from django.utils import timezone
 from huey import RedisHuey
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -32,7 +31,7 @@ def scrape(client, **headers) -> dict[tuple[str, tuple], float]:
 
 
 def test_the_application_state_is_read_from_the_database_at_each_scrape(
-    client, make_org, make_member
+    client, make_org, make_member, make_alert
 ):
     org = make_org()
     admin = make_member(org, Role.ADMIN)
@@ -45,17 +44,7 @@ def test_the_application_state_is_read_from_the_database_at_each_scrape(
     WebhookDelivery.objects.create(
         endpoint=endpoint, event="alert.raised", event_id="e1", payload={}, status="failed"
     )
-    Alert.objects.create(
-        organisation=org,
-        severity="high",
-        detected_at=timezone.now(),
-        reason="Hausse des messages négatifs",
-        window_minutes=60,
-        negative_count=12,
-        expected_negative=2.0,
-        negative_share=0.6,
-        baseline_share=0.1,
-    )
+    make_alert(org)
 
     samples = scrape(client)
 

@@ -8,12 +8,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beffroi.core.adapters import adapter_for_account
-from beffroi.core.home import HomeLine
+from beffroi.core.home import HomeLine, org_url
 from beffroi.core.links import absolute_url
 from beffroi.core.models import Membership, NetworkAccount, Organisation, Role
 from beffroi.core.services import network_account_set_health
@@ -66,7 +65,7 @@ def account_home_lines(organisation: Organisation) -> list[HomeLine]:
         HomeLine(
             len(accounts_needing_attention(organisation=organisation)),
             _("compte(s) à reconnecter"),
-            reverse("core:accounts", kwargs={"org": organisation.slug}),
+            org_url("core:accounts", organisation),
             "warn",
         )
     ]
@@ -91,7 +90,7 @@ def health_digest_send(*, organisation: Organisation) -> int:
         message="Ces comptes risquent de faire échouer des publications programmées :\n\n"
         + "\n".join(lines)
         + "\n\nLes reconnecter : "
-        + absolute_url(reverse("core:accounts", kwargs={"org": organisation.slug})),
+        + absolute_url(org_url("core:accounts", organisation)),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=recipients,
     )
