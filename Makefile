@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export BEFFROI_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install system-deps demo test lint typecheck pytest pytest-postgres clean
+.PHONY: install system-deps demo test lint typecheck pytest clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
