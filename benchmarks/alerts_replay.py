@@ -29,18 +29,26 @@ enricher, production detector) and is scored against its labels, beside:
 
 Throughput: replay messages per second (parse, enrich, detect), beside enriching one message at a
 time (no batching, no deduplication) on a sample.
+
+Saved state (the JSON the listening app writes to the database after each batch): its size and
+the authors it remembers for the region (the largest organisation) after each month replayed,
+beside the distinct authors of its stream; then, with `--state-days N` (default 365, 0 to skip),
+a region whose audience renews (see `churning_region`) replayed for N days through the detector
+alone, its state measured at a few checkpoints beside every author it has seen.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import statistics
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -58,6 +66,7 @@ from beffroi.listening.replay import (
     read_stream,
 )
 from beffroi.listening.streams import (
+    DEFAULT_ORGS,
     BurstShape,
     GeneratedStream,
     LabelledWindow,
@@ -73,6 +82,10 @@ MIXES: dict[str, tuple[BurstShape, ...]] = {
     "classic": (BurstShape.VIRAL, BurstShape.SLOW),
     "extended": tuple(BurstShape),
 }
+
+
+# The largest organisation of the generated streams: the one whose saved state grows most.
+REGION = max(DEFAULT_ORGS, key=lambda org: org.daily_volume).slug
 
 
 @dataclass
@@ -211,11 +224,132 @@ class MixResult:
     floor: list[float] = field(default_factory=list)
 
 
+def state_bytes(detector: BurstDetector, org: str) -> int:
+    """Bytes of the JSON that the listening app saves for this organisation (one state per row)."""
+    saved = detector.export_state()
+    saved["orgs"] = {org: saved["orgs"][org]}
+    return len(json.dumps(saved).encode())
+
+
+@dataclass(frozen=True)
+class StateFootprint:
+    days: int
+    distinct_authors: int  # every author the organisation has seen: what an unbounded set keeps
+    handles_bytes: int  # those handles as a sorted JSON list (how state version 3 stored them)
+    kept_authors: int
+    state_bytes: int
+
+    def row(self) -> list[str]:
+        return [
+            str(self.days),
+            f"{self.distinct_authors:,}",
+            f"{self.handles_bytes:,}",
+            f"{self.kept_authors:,} ({self.kept_authors / max(self.distinct_authors, 1):.2f})",
+            f"{self.state_bytes:,} ({self.state_bytes / max(self.handles_bytes, 1):.2f})",
+        ]
+
+
+def footprint(detector: BurstDetector, org: str, days: int, authors: set[str]) -> StateFootprint:
+    return StateFootprint(
+        days=days,
+        distinct_authors=len(authors),
+        handles_bytes=len(json.dumps(sorted(authors)).encode()),
+        kept_authors=detector.known_author_count(org),
+        state_bytes=state_bytes(detector, org),
+    )
+
+
+def churning_region(
+    *,
+    days: int,
+    seed: int = 1,
+    daily: int = 3000,
+    audience: int = 18_000,
+    renewal: int = 150,
+    passers_by: float = 0.1,
+) -> Iterator[tuple[int, Observation]]:
+    """A region's messages, day after day, from an audience that renews: (day, message).
+
+    On any day `audience` people write (as many as the generated region's regulars), and each day
+    `renewal` of them leave for good while as many arrive (the audience renews in four months);
+    a share `passers_by` of the messages come from people who write once (keyword mentions,
+    passers-by). The generated month has neither churn nor passers-by, so this is what shows
+    whether the state stops growing. A fifth of the messages are negative.
+    """
+    rng = random.Random(seed)
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    texts = (
+        "Merci pour l'information",
+        "Toujours pas de car le dimanche, c'est honteux",
+        "Bravo aux équipes du lycée",
+        "Les travaux de la route durent depuis des mois",
+        "Quand ouvre la nouvelle ligne de train ?",
+    )
+    for day in range(days):
+        first = day * renewal  # the audience of the day: ids first .. first + audience - 1
+        for i, second in enumerate(sorted(rng.uniform(0, 86400) for _ in range(daily))):
+            if rng.random() < passers_by:
+                author = f"@passant_{day}_{i}"
+            else:
+                author = f"@habitant_{first + rng.randrange(audience)}"
+            yield (
+                day,
+                Observation(
+                    REGION,
+                    start + timedelta(days=day, seconds=second),
+                    rng.random() < 0.2,
+                    message_id=f"{day}-{i}",
+                    author=author,
+                    text=rng.choice(texts),
+                ),
+            )
+
+
+def churning_footprints(days: int, progress: Progress) -> tuple[list[StateFootprint], float]:
+    """The region's saved state at a few checkpoints of `days` of a renewing audience."""
+    checkpoints = sorted({d for d in (30, 90, 180, 365, days) if d <= days})
+    detector = BurstDetector()
+    authors: set[str] = set()
+    rows: list[StateFootprint] = []
+    task = progress.add_task("audience renouvelée", total=days)
+    seconds, messages, current = 0.0, 0, 0
+    for day, observation in churning_region(days=days):
+        if day != current:
+            progress.advance(task)
+            current = day
+            if day in checkpoints:
+                rows.append(footprint(detector, REGION, day, authors))
+        authors.add(observation.author or "")
+        started = time.perf_counter()
+        detector.observe(observation)
+        seconds += time.perf_counter() - started
+        messages += 1
+    progress.advance(task)
+    rows.append(footprint(detector, REGION, days, authors))
+    return rows, messages / seconds
+
+
+def state_table(title: str, rows: Sequence[StateFootprint]) -> Table:
+    table = Table(title=title)
+    for column in ("jours", "auteurs distincts", "leurs pseudos en JSON (octets)",
+                   "auteurs gardés (x)", "état sauvegardé (octets, x)"):  # fmt: skip
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row.row())
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="7,8,9", help="1 to 6 were used for tuning")
     parser.add_argument("--mix", default="classic,extended")
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument(
+        "--state-days",
+        type=int,
+        default=365,
+        help="days of a region with a renewing audience, to measure the saved state (0: skip)",
+    )
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     mixes = [m.strip() for m in args.mix.split(",")]
@@ -230,6 +364,9 @@ def main() -> None:
     replayed, replay_seconds, detect_seconds, detect_messages = 0, 0.0, 0.0, 0
     sentiment_agreement: list[float] = []
     single_rate = None
+    month_states: list[StateFootprint] = []
+    churned: list[StateFootprint] = []
+    churn_rate = 0.0
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("flux rejoués", total=len(seeds) * len(mixes))
         for mix in mixes:
@@ -262,8 +399,11 @@ def main() -> None:
                             single_rate = one_at_a_time_rate(enrich, stream)
                 truth = observations(stream, truth_signals(stream))
                 started = time.perf_counter()
-                alerts = [(a.org, a.detected_at) for a in BurstDetector().observe_many(truth)]
+                oracle = BurstDetector()
+                alerts = [(a.org, a.detected_at) for a in oracle.observe_many(truth)]
                 detect_seconds += time.perf_counter() - started
+                region_authors = {m.author for m in stream.messages if m.org == REGION and m.author}
+                month_states.append(footprint(oracle, REGION, args.days, region_authors))
                 detect_messages += len(truth)
                 result.oracle.add(score_alerts(alerts, stream.windows), alerts, stream)
                 fixed_truth = FixedThresholdDetector().run(truth)
@@ -271,6 +411,8 @@ def main() -> None:
                     score_alerts(fixed_truth, stream.windows), fixed_truth, stream
                 )
                 progress.advance(task)
+        if args.state_days > 0:
+            churned, churn_rate = churning_footprints(args.state_days, progress)
 
     for mix in mixes:
         result = results[mix]
@@ -308,6 +450,22 @@ def main() -> None:
             f"{single_rate or 0:.0f} messages/s (x{replay_rate / (single_rate or 1):.1f})"
         )
     console.print(f"Détecteur seul : {detect_messages / detect_seconds:.0f} messages/s")
+    console.print(
+        state_table(
+            f"État sauvegardé de la région ({REGION}) après chaque flux généré "
+            f"(version d'état {BurstDetector.STATE_VERSION})",
+            month_states,
+        )
+    )
+    if churned:
+        console.print(
+            state_table(
+                "État sauvegardé d'une région dont l'audience se renouvelle "
+                f"(version d'état {BurstDetector.STATE_VERSION}, détecteur seul "
+                f"{churn_rate:.0f} messages/s)",
+                churned,
+            )
+        )
 
 
 if __name__ == "__main__":

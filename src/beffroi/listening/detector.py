@@ -489,6 +489,11 @@ class BurstDetector:
             detector._orgs[org] = state
         return detector
 
+    def known_author_count(self, org: str) -> int:
+        """How many authors the organisation's state remembers (newcomers' evidence)."""
+        state = self._orgs.get(org)
+        return len(state.known_authors) if state is not None else 0
+
     def observe_many(self, observations: Iterable[Observation]) -> Iterator[Alert]:
         for observation in observations:
             alert = self.observe(observation)
