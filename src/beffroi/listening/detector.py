@@ -31,9 +31,11 @@ How it decides, and why:
   4. that surprise clears the bar: `total_surprise` plus `multiplicity_weight` times the log of
      the hourly negatives (a busy account is tested more often). When it falls short (but is at
      least `count_surprise`), two kinds of evidence may make up the difference. Newcomers (up to
-     `max_newcomer_bonus`): a bad buzz brings people who have never written to the organisation,
-     while its ordinary complaints and the threads under its posts come from its regulars; the
-     share of newcomers among the window's signed negatives is tested against the share among
+     `max_newcomer_bonus`): a bad buzz brings people who have not written to the organisation
+     for months (`author_horizon_days` of stream time; the state keeps salted keys of authors,
+     not their handles, at most `max_known_authors`, forgetting the least recently seen), while
+     its ordinary complaints and the threads under its posts come from its regulars; the share
+     of newcomers among the window's signed negatives is tested against the share among
      the organisation's ordinary negative messages (learnt online, older than an hour, outside
      bursts, so that a young organisation whose every author is new learns that too). And the
      words of the window may make up to `max_cohesion_bonus`: a
@@ -63,11 +65,15 @@ hour) and how many times the expected negatives it holds:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import re
+import sys
 import unicodedata
+from array import array
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -188,6 +194,17 @@ class DetectorConfig:
     max_newcomer_bonus: float = 6.0
     newcomer_prior_share: float = 0.3
     newcomer_prior: float = 20.0
+    # An author is known when seen within this many days of stream time: 180 keeps as regulars
+    # the citizens who come back at each of a collectivité's seasonal moments (school year, budget,
+    # summer events, a few months apart), while someone whose last message was last year's buzz
+    # is new again; and it stays under the year for which Beffroi keeps messages and authors
+    # (compliance.rgpd.DEFAULT_RETENTION_DAYS). The usual newcomer share is learnt under the same
+    # rule, so the evidence stays calibrated whatever the horizon.
+    author_horizon_days: int = 180
+    # Hard cap of the authors kept (least recently seen evicted first): 50,000 keys are about
+    # 270 kB of saved state, rewritten after each batch; a region hears from about 20,000
+    # people a month. Regulars write again within weeks, so eviction falls on one-off writers.
+    max_known_authors: int = 50_000
     # A new alert within these hours of the last one, on the same words, is the same buzz.
     same_buzz_hours: float = 12.0
     min_excess_negative_share: float = 0.5
@@ -212,6 +229,132 @@ class DetectorConfig:
     max_burst_hours: float = 12.0
 
 
+# 32-bit keys: with 50,000 kept, a newcomer is mistaken for a known author once in ~86,000 times,
+# far below what moves the newcomers' evidence, and a key identifies nobody without the salt.
+_KEY_TYPECODE = next(code for code in "IL" if array(code).itemsize == 4)
+_DAY_SECONDS = 86_400
+
+
+def author_salt(org: str, secret: bytes = b"") -> bytes:
+    """The per-organisation salt of author keys: from the organisation's id and a secret.
+
+    Without the secret, anyone holding a saved state can still test whether a handle they guess
+    is in it; with a secret kept out of the database (the deployment's), they cannot.
+    """
+    key = hashlib.blake2b(secret, digest_size=32).digest() if secret else b""
+    return hashlib.blake2b(
+        org.encode(), key=key, digest_size=16, person=b"beffroi-authors"
+    ).digest()
+
+
+class KnownAuthors:
+    """The authors an organisation heard from recently: a salted 32-bit key per author and the day
+    (of stream time) it last wrote, least recently seen first.
+
+    An author unseen for more than `horizon_days` is a newcomer again; past `capacity` authors the
+    least recently seen is forgotten. No handle is kept: the saved state holds keys, which say
+    nothing without the salt, and per-day counts.
+    """
+
+    def __init__(self, salt: bytes, *, horizon_days: int, capacity: int) -> None:
+        self.salt = salt
+        self.horizon_days = horizon_days
+        self.capacity = capacity
+        self._last_seen: OrderedDict[int, int] = OrderedDict()  # key -> day, oldest first
+        self._expired_on: int | None = None
+
+    def __len__(self) -> int:
+        return len(self._last_seen)
+
+    def key(self, author: str) -> int:
+        digest = hashlib.blake2b(author.encode(), key=self.salt, digest_size=4).digest()
+        return int.from_bytes(digest, "little")
+
+    def meet(self, author: str, day: int) -> bool:
+        """Note that `author` wrote on `day` (days since 1970, stream time); True for a newcomer."""
+        self._expire(day)
+        entries = self._last_seen
+        key = self.key(author)
+        last = entries.get(key)
+        if last is None:
+            entries[key] = day
+            if len(entries) > self.capacity:
+                entries.popitem(last=False)
+            return True
+        if last != day:
+            entries[key] = day
+            entries.move_to_end(key)
+        return False
+
+    def last_seen(self, author: str) -> int | None:
+        """The day the author last wrote, if still remembered."""
+        return self._last_seen.get(self.key(author))
+
+    def forget(self, author: str) -> bool:
+        """Erase one author (a request to erase their data); True if they were remembered."""
+        return self._last_seen.pop(self.key(author), None) is not None
+
+    def _expire(self, day: int) -> None:
+        if self._expired_on == day:
+            return
+        self._expired_on = day
+        oldest = day - self.horizon_days
+        entries = self._last_seen
+        while entries and next(iter(entries.values())) < oldest:
+            entries.popitem(last=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys in base64 (4 bytes each, little-endian), oldest first, and runs of [day, count]."""
+        runs: list[list[int]] = []
+        for day in self._last_seen.values():
+            if runs and runs[-1][0] == day:
+                runs[-1][1] += 1
+            else:
+                runs.append([day, 1])
+        keys = array(_KEY_TYPECODE, self._last_seen)
+        if sys.byteorder == "big":
+            keys.byteswap()
+        return {
+            "salt_id": hashlib.blake2b(self.salt, digest_size=4).hexdigest(),
+            "days": runs,
+            "keys": base64.b64encode(keys.tobytes()).decode("ascii"),
+        }
+
+    @classmethod
+    def from_json(
+        cls, data: dict[str, Any], salt: bytes, *, horizon_days: int, capacity: int
+    ) -> KnownAuthors:
+        """Read `to_json`; keys made with another salt (the secret changed) are dropped."""
+        known = cls(salt, horizon_days=horizon_days, capacity=capacity)
+        if data.get("salt_id") != hashlib.blake2b(salt, digest_size=4).hexdigest():
+            return known
+        keys = array(_KEY_TYPECODE)
+        keys.frombytes(base64.b64decode(data["keys"]))
+        if sys.byteorder == "big":
+            keys.byteswap()
+        days = [int(day) for day, count in data["days"] for _ in range(int(count))]
+        if len(days) != len(keys):
+            raise ValueError("état illisible : autant de jours que d'auteurs attendus")
+        known._last_seen.update(zip(keys, days, strict=True))
+        known._trim()
+        return known
+
+    @classmethod
+    def from_handles(
+        cls, handles: Iterable[str], day: int, salt: bytes, *, horizon_days: int, capacity: int
+    ) -> KnownAuthors:
+        """Authors named in a state of version 3, which kept no date: taken as seen on `day`."""
+        known = cls(salt, horizon_days=horizon_days, capacity=capacity)
+        for handle in handles:
+            known._last_seen[known.key(str(handle))] = day
+        known._trim()
+        return known
+
+    def _trim(self) -> None:
+        while len(self._last_seen) > self.capacity:
+            self._last_seen.popitem(last=False)
+
+
 @dataclass(slots=True)
 class _Item:
     at: float
@@ -221,7 +364,7 @@ class _Item:
     message_id: str
     text: str
     topic: str | None
-    newcomer: bool = False  # the author had never written to the organisation before
+    newcomer: bool = False  # the author had not written within `author_horizon_days`
     terms: frozenset[str] = frozenset()  # of a negative message only
 
     @classmethod
@@ -287,6 +430,7 @@ class _OrgState:
     first_at: float
     hour_start: float
     recent: _Recent
+    known_authors: KnownAuthors  # the authors seen lately: a newcomer is none of them
     hour_total: int = 0
     hour_negative: int = 0
     level_count: float = 0.0  # decayed messages of closed hours
@@ -307,8 +451,7 @@ class _OrgState:
     term_messages: float = 0.0
     last_alert_at: float | None = None
     last_alert_terms: list[str] = field(default_factory=list)
-    # Every author seen, and how many of the ordinary negative messages came from a newcomer.
-    known_authors: set[str] = field(default_factory=set)
+    # How many of the ordinary negative messages came from a newcomer (see known_authors).
     newcomer_negatives: float = 0.0
     learnt_negatives: float = 0.0
 
@@ -406,8 +549,10 @@ def _log_tail(log_first: float, ratio: object, k: int, last: int | None = None) 
 class BurstDetector:
     """Online negative-burst detector; state per organisation, messages in time order."""
 
-    def __init__(self, config: DetectorConfig | None = None) -> None:
+    def __init__(self, config: DetectorConfig | None = None, *, author_secret: bytes = b"") -> None:
+        """`author_secret`, kept out of the saved state, salts the author keys (see author_salt)."""
         self.config = config or DetectorConfig()
+        self._author_secret = author_secret
         self._orgs: dict[str, _OrgState] = {}
         self._local_cache: dict[int, tuple[int, int]] = {}
         cfg = self.config
@@ -418,8 +563,10 @@ class BurstDetector:
 
     # --- persistence: a worker that restarts goes on where it stopped ------------------------
 
-    # 2 added the word counts, 3 the known authors; an older state is read without them.
-    STATE_VERSION = 3
+    # 2 added the word counts, 3 the known authors (handles), 4 made them salted keys with the day
+    # last seen; an older state is read without what it lacks, a v3 state's authors as seen on
+    # the day of its organisation's last message.
+    STATE_VERSION = 4
     _SCALARS = (
         "first_at", "hour_start", "hour_total", "hour_negative", "level_count", "level_hours",
         "share_negative", "share_total", "burst_since", "author_known",
@@ -441,7 +588,7 @@ class BurstDetector:
                     [i.at, i.negative, i.toxic, i.author, i.message_id, i.text, i.topic, i.newcomer]
                     for i in state.recent.live()
                 ],
-                "known_authors": sorted(state.known_authors),
+                "authors": state.known_authors.to_json(),
                 "term_counts": dict(state.term_counts),
                 "term_messages": state.term_messages,
                 "last_alert_at": state.last_alert_at,
@@ -455,16 +602,20 @@ class BurstDetector:
 
     @classmethod
     def from_state(
-        cls, data: dict[str, Any], config: DetectorConfig | None = None
+        cls,
+        data: dict[str, Any],
+        config: DetectorConfig | None = None,
+        *,
+        author_secret: bytes = b"",
     ) -> BurstDetector:
         """A detector that goes on from an `export_state` snapshot."""
-        if data.get("version") not in (1, 2, cls.STATE_VERSION):
+        if data.get("version") not in (1, 2, 3, cls.STATE_VERSION):
             raise ValueError(f"version d'état inconnue : {data.get('version')!r}")
-        detector = cls(config)
+        detector = cls(config, author_secret=author_secret)
         if data["last_at"] is not None:
             detector._last_at = float(data["last_at"])
         for org, saved in data["orgs"].items():
-            state = detector._new_state(float(saved["first_at"]))
+            state = detector._new_state(org, float(saved["first_at"]))
             for name in cls._SCALARS:
                 setattr(state, name, saved[name])
             for name in cls._VECTORS:
@@ -475,7 +626,7 @@ class BurstDetector:
             state.term_messages = float(saved.get("term_messages", 0.0))
             for name in cls._OPTIONAL_SCALARS:
                 setattr(state, name, float(saved.get(name, 0.0)))
-            state.known_authors = {str(author) for author in saved.get("known_authors", [])}
+            state.known_authors = detector._read_authors(state, saved)
             last_alert_at = saved.get("last_alert_at")
             state.last_alert_at = float(last_alert_at) if last_alert_at is not None else None
             state.last_alert_terms = [str(term) for term in saved.get("last_alert_terms", [])]
@@ -489,10 +640,38 @@ class BurstDetector:
             detector._orgs[org] = state
         return detector
 
+    def _read_authors(self, state: _OrgState, saved: dict[str, Any]) -> KnownAuthors:
+        cfg = self.config
+        salt = state.known_authors.salt
+        limits = {"horizon_days": cfg.author_horizon_days, "capacity": cfg.max_known_authors}
+        if "authors" in saved:
+            return KnownAuthors.from_json(saved["authors"], salt, **limits)
+        # Version 3 kept every handle ever seen and no date: seen on the last message's day, they
+        # stay regulars for one horizon unless they write again (no sudden wave of newcomers).
+        day = int(state.hour_start // _DAY_SECONDS)
+        return KnownAuthors.from_handles(saved.get("known_authors", []), day, salt, **limits)
+
+    def forget_author(self, org: str, author: str) -> bool:
+        """Erase one person from the organisation's state (a request to erase their data): their
+        key, and their handle and text among the last hour's messages. True if anything was."""
+        state = self._orgs.get(org)
+        if state is None:
+            return False
+        erased = state.known_authors.forget(author)
+        for item in state.recent.live():
+            if item.author == author:
+                item.author, item.text = None, ""
+                erased = True
+        return erased
+
+    def known_authors(self, org: str) -> KnownAuthors | None:
+        """The authors the organisation heard from lately (None before its first message)."""
+        state = self._orgs.get(org)
+        return state.known_authors if state is not None else None
+
     def known_author_count(self, org: str) -> int:
         """How many authors the organisation's state remembers (newcomers' evidence)."""
-        state = self._orgs.get(org)
-        return len(state.known_authors) if state is not None else 0
+        return len(self.known_authors(org) or ())
 
     def observe_many(self, observations: Iterable[Observation]) -> Iterator[Alert]:
         for observation in observations:
@@ -508,13 +687,11 @@ class BurstDetector:
         self._last_at = at
         state = self._orgs.get(observation.org)
         if state is None:
-            state = self._new_state(at)
+            state = self._new_state(observation.org, at)
             self._orgs[observation.org] = state
         self._close_hours(state, at)
         author = observation.author
-        newcomer = author is not None and author not in state.known_authors
-        if newcomer:
-            state.known_authors.add(author)  # type: ignore[arg-type]
+        newcomer = author is not None and state.known_authors.meet(author, int(at // _DAY_SECONDS))
         item = _Item.of(
             at,
             observation.negative or observation.toxic,
@@ -624,12 +801,18 @@ class BurstDetector:
             best = max(best, binomial_surprise(counts[term], n, base))
         return max(0.0, best - math.log10(len(counts)))
 
-    def _new_state(self, at: float) -> _OrgState:
+    def _new_state(self, org: str, at: float) -> _OrgState:
+        cfg = self.config
         hour_start = at - at % 3600
         return _OrgState(
             first_at=at,
             hour_start=hour_start,
-            recent=_Recent(max(self.config.windows_minutes) * 60.0),
+            recent=_Recent(max(cfg.windows_minutes) * 60.0),
+            known_authors=KnownAuthors(
+                author_salt(org, self._author_secret),
+                horizon_days=cfg.author_horizon_days,
+                capacity=cfg.max_known_authors,
+            ),
         )
 
     def _local(self, at: float) -> tuple[int, int]:
