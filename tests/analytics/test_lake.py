@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from beffroi.analytics.lake import (
     Pseudonymiser,
 )
 
+_COMMENT_IDS = itertools.count()
+
 
 def comment(at: datetime, author: str = "alice-42", org: str = "ville-a") -> LakeEvent:
     return LakeEvent(
@@ -30,7 +33,7 @@ def comment(at: datetime, author: str = "alice-42", org: str = "ville-a") -> Lak
         occurred_at=at,
         organisation=org,
         network="mastodon",
-        event_id=f"c-{at.isoformat()}-{org}",
+        event_id=f"c-{next(_COMMENT_IDS)}",  # each call is another comment
         author=author,
         sentiment="positive",
     )

@@ -10,6 +10,13 @@ written under a dot-prefixed temporary name and renamed into place; an object st
 object only when its upload completes. Rewrites of a whole partition (compaction, retention, RGPD
 erasure) build the new partition in a hidden directory and swap it in with two renames, under an
 exclusive lock; `recover()` finishes or undoes a swap cut short by a crash.
+
+Appends are idempotent for events that carry an `event_id`: an event whose (organisation, network,
+kind, event_id) is already in its month, or earlier in the same batch, is not written again. The
+caller that appends and then fails to commit its own transaction (listening ingestion) can thus
+simply retry, and every figure read from the lake counts the event once. Snapshot kinds (metrics,
+account statistics) are exempt: they are levels read as "latest by time", an exact copy changes no
+figure, and an id repeated with new values is a newer reading, not a copy.
 """
 
 from __future__ import annotations
@@ -18,18 +25,23 @@ import fcntl
 import hashlib
 import itertools
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    import duckdb
 
 SCHEMA_VERSION = 1
 SCHEMA_VERSION_KEY = b"beffroi.schema_version"
@@ -94,6 +106,10 @@ EVENT_SCHEMA = pa.schema(
 )
 # Columns the writer computes; callers never supply them.
 _DERIVED = ("schema_version", "day")
+# What names one fact: the same four values appended twice are one event (see the module docstring).
+IDENTITY_COLUMNS = ("organisation", "network", "kind", "event_id")
+# Levels, read as "latest by time": never de-duplicated by id.
+SNAPSHOT_KINDS = frozenset({EventKind.METRICS.value, EventKind.ACCOUNT_STATS.value})
 
 
 class LakeError(Exception):
@@ -142,8 +158,9 @@ _EVENT_FIELDS = tuple(f.name for f in fields(LakeEvent))
 
 @dataclass(frozen=True, slots=True)
 class AppendResult:
-    rows: int
+    rows: int  # rows written
     files: tuple[str, ...]
+    duplicates: int = 0  # events already in the lake (or twice in the batch): not written again
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +277,100 @@ def _split_by_month(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
         yield f"{key // 100:04d}-{key % 100:02d}", ordered.slice(start, end - start)
 
 
+# -- identities of the events that carry an id ---------------------------------------------------
+
+_HASH_COLUMN = "__identity"
+_HASHER_LOCK = threading.Lock()
+_HASHER: duckdb.DuckDBPyConnection | None = None
+
+
+def identity_hashes(table: pa.Table) -> pa.Array:
+    """A 64-bit hash of (organisation, network, kind, event_id) per row; null where the row has no
+    id or is a snapshot (those rows are never de-duplicated).
+
+    DuckDB hashes each column and combines them (no ambiguity at the column boundaries), vectorised:
+    6 ms for 500,000 rows here, where joining the four strings in pyarrow took 66 ms. A new event
+    is taken for a copy only if its hash equals one of its month's: about 5 chances in 10^14
+    against a month of a million ids, 10^-7 over a year of five million new events. The hashes
+    live only in memory, so a DuckDB version that hashes differently changes nothing.
+    """
+    import duckdb
+
+    global _HASHER
+    with _HASHER_LOCK:
+        if _HASHER is None:
+            _HASHER = duckdb.connect()
+        cursor = _HASHER.cursor()
+    try:
+        cursor.register("identities", table.select(list(IDENTITY_COLUMNS)))
+        snapshots = ", ".join(f"'{kind}'" for kind in sorted(SNAPSHOT_KINDS))
+        result = cursor.sql(
+            "SELECT CASE WHEN event_id IS NULL OR kind IN (" + snapshots + ") THEN NULL "
+            "ELSE hash(organisation, network, kind, event_id) END AS h FROM identities"
+        ).to_arrow_table()
+    finally:
+        cursor.close()
+    return result.column("h").combine_chunks()
+
+
+@dataclass(frozen=True, slots=True)
+class _MonthIdentities:
+    """The sorted identity hashes of the events of one month's files (exactly those files)."""
+
+    paths: frozenset[str]
+    hashes: np.ndarray  # uint64, sorted
+
+    def holds(self, hashes: np.ndarray) -> np.ndarray:
+        if not len(self.hashes):
+            return np.zeros(len(hashes), dtype=bool)
+        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        return self.hashes[at] == hashes
+
+    def plus(self, path: str, hashes: np.ndarray) -> _MonthIdentities:
+        # Two sorted runs: the stable sort (timsort) merges them in linear time.
+        merged = np.sort(np.concatenate([self.hashes, hashes]), kind="stable")
+        return _MonthIdentities(self.paths | {path}, merged)
+
+
+# By (lake base, month), for the whole process: lakes are opened per request, and a month's files
+# are never rewritten under the same name, so an entry stays true for the files it names. Bounded
+# (a month of a 10-million-event lake holds about 400,000 ids: 3 MB); the bound clears everything.
+_IDENTITIES: dict[tuple[str, str], _MonthIdentities] = {}
+_IDENTITIES_MAX_HASHES = 16_000_000
+_APPENDS = threading.Lock()
+
+
+def _unique_hashes(column: pa.Array) -> np.ndarray:
+    valid = column.drop_null()
+    return np.unique(valid.to_numpy()) if len(valid) else np.empty(0, dtype=np.uint64)
+
+
+def _first_copies(hashes: pa.Array, known: _MonthIdentities) -> np.ndarray | None:
+    """Rows to keep: those without an id, and the first copy of each id not already `known`.
+    None when every row is kept (the usual case: nothing to filter)."""
+    ids = np.flatnonzero(hashes.is_valid().to_numpy(zero_copy_only=False))
+    if not len(ids):
+        return None
+    values = hashes.take(pa.array(ids)).to_numpy()
+    _, first = np.unique(values, return_index=True)
+    fresh = first[~known.holds(values[first])]
+    if len(fresh) == len(ids):
+        return None
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[ids] = False
+    keep[ids[fresh]] = True
+    return keep
+
+
+def without_copies(table: pa.Table) -> pa.Table:
+    """The rows of `table` with every event that carries an id kept once (its first copy)."""
+    if not table.num_rows:
+        return table
+    empty = _MonthIdentities(frozenset(), np.empty(0, dtype=np.uint64))
+    keep = _first_copies(identity_hashes(table), empty)
+    return table if keep is None else table.filter(pa.array(keep))
+
+
 def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -323,8 +434,9 @@ class EventLake:
 
     @contextmanager
     def _lock(self, exclusive: bool) -> Iterator[None]:
-        """Appends share the lock; partition rewrites take it alone. Local lakes only: an object
-        store lake must have a single writer."""
+        """Appends and partition rewrites each take it alone (an append checks the ids already
+        stored, then writes: two appends of the same events must not both pass the check). Local
+        lakes only: an object store lake must have a single writer."""
         if not self.local:
             yield
             return
@@ -409,16 +521,49 @@ class EventLake:
     def append_table(self, table: pa.Table, *, pseudonymise: bool = True) -> AppendResult:
         """Append a columnar batch (the fast path: no Python object per event).
 
-        `pseudonymise=False` only for authors that are already pseudonyms from this lake's key.
+        Events whose id is already stored in their month, or repeated in the batch, are skipped
+        (module docstring). `pseudonymise=False` only for authors that are already pseudonyms from
+        this lake's key.
         """
         if table.num_rows == 0:
             return AppendResult(rows=0, files=())
         prepared = self._prepare(table, pseudonymise=pseudonymise)
+        prepared = prepared.append_column(_HASH_COLUMN, identity_hashes(prepared))
         written: list[str] = []
-        with self._lock(exclusive=False):
+        rows = 0
+        with _APPENDS, self._lock(exclusive=True):
             for month, part in _split_by_month(prepared):
-                written.append(self._write_file(part, f"{self.dataset_dir()}/month={month}"))
-        return AppendResult(rows=prepared.num_rows, files=tuple(written))
+                known = self._identities(month)
+                hashes = part.column(_HASH_COLUMN).combine_chunks()
+                keep = _first_copies(hashes, known)
+                if keep is not None:
+                    mask = pa.array(keep)
+                    part, hashes = part.filter(mask), hashes.filter(mask)
+                if not part.num_rows:
+                    continue
+                path = self._write_file(
+                    part.drop_columns([_HASH_COLUMN]), f"{self.dataset_dir()}/month={month}"
+                )
+                _IDENTITIES[(self.base, month)] = known.plus(path, _unique_hashes(hashes))
+                written.append(path)
+                rows += part.num_rows
+        return AppendResult(rows=rows, files=tuple(written), duplicates=prepared.num_rows - rows)
+
+    def _identities(self, month: str) -> _MonthIdentities:
+        """The ids stored in one month: the cached ones, plus those of files published since by
+        other processes; read again from the files when one of them was removed (a rewrite)."""
+        listed = frozenset(self.files(month))
+        key = (self.base, month)
+        found = _IDENTITIES.get(key)
+        if found is None or not found.paths <= listed:
+            found = _MonthIdentities(frozenset(), np.empty(0, dtype=np.uint64))
+        for path in sorted(listed - found.paths):
+            keys = pq.read_table(path, columns=list(IDENTITY_COLUMNS), filesystem=self.fs)
+            found = found.plus(path, _unique_hashes(identity_hashes(keys)))
+        if sum(len(entry.hashes) for entry in _IDENTITIES.values()) > _IDENTITIES_MAX_HASHES:
+            _IDENTITIES.clear()
+        _IDENTITIES[key] = found
+        return found
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -503,15 +648,30 @@ class EventLake:
                             if name.startswith(".") and name.endswith(".partial"):
                                 os.remove(os.path.join(entry.path, name))
 
-    def compact(self, *, min_files: int = 2, target_rows: int = 4_000_000) -> CompactionResult:
-        """Merge each month's small files into files of about `target_rows` rows, sorted by time."""
+    def compact(
+        self,
+        *,
+        min_files: int = 2,
+        target_rows: int = 4_000_000,
+        months: Iterable[str] | None = None,
+    ) -> CompactionResult:
+        """Merge each month's small files into files of about `target_rows` rows, sorted by time.
+
+        Copies of an event (same identity, see the module docstring) that a lake written before
+        appends were idempotent may hold are dropped on the way, the first one kept:
+        `compact(min_files=1)` cleans such a lake once. `months` limits the work (e.g. the nightly
+        refresh compacts only the months still being appended to).
+        """
         partitions = files_before = files_after = 0
+        wanted = None if months is None else set(months)
         with self._lock(exclusive=True):
             for month in self.months():
+                if wanted is not None and month not in wanted:
+                    continue
                 paths = self.files(month)
                 if len(paths) < min_files:
                     continue
-                table = self.read_month(month).sort_by("occurred_at")
+                table = without_copies(self.read_month(month)).sort_by("occurred_at")
                 chunks = [
                     table.slice(offset, target_rows)
                     for offset in range(0, table.num_rows, target_rows)
