@@ -35,6 +35,8 @@ the authors it remembers for the region (the largest organisation) after each mo
 beside the distinct authors of its stream; then, with `--state-days N` (default 365, 0 to skip),
 a region whose audience renews (see `churning_region`) replayed for N days through the detector
 alone, its state measured at a few checkpoints beside every author it has seen.
+`--author-horizon-days` and `--max-known-authors` replay everything with other bounds on the
+known authors (a stress check: with the defaults, a generated month reaches neither).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from beffroi.core.domain import Sentiment
-from beffroi.listening.detector import BurstDetector, Observation
+from beffroi.listening.detector import BurstDetector, DetectorConfig, Observation
 from beffroi.listening.replay import (
     EnrichFn,
     Signal,
@@ -305,10 +307,12 @@ def churning_region(
             )
 
 
-def churning_footprints(days: int, progress: Progress) -> tuple[list[StateFootprint], float]:
+def churning_footprints(
+    days: int, progress: Progress, config: DetectorConfig
+) -> tuple[list[StateFootprint], float]:
     """The region's saved state at a few checkpoints of `days` of a renewing audience."""
     checkpoints = sorted({d for d in (30, 90, 180, 365, days) if d <= days})
-    detector = BurstDetector()
+    detector = BurstDetector(config)
     authors: set[str] = set()
     rows: list[StateFootprint] = []
     task = progress.add_task("audience renouvelée", total=days)
@@ -350,7 +354,13 @@ def main() -> None:
         default=365,
         help="days of a region with a renewing audience, to measure the saved state (0: skip)",
     )
+    defaults = DetectorConfig()
+    parser.add_argument("--author-horizon-days", type=int, default=defaults.author_horizon_days)
+    parser.add_argument("--max-known-authors", type=int, default=defaults.max_known_authors)
     args = parser.parse_args()
+    config = DetectorConfig(
+        author_horizon_days=args.author_horizon_days, max_known_authors=args.max_known_authors
+    )
     seeds = [int(s) for s in args.seeds.split(",")]
     mixes = [m.strip() for m in args.mix.split(",")]
 
@@ -382,7 +392,7 @@ def main() -> None:
                         with source.open(encoding="utf-8") as lines:
                             parsed, _ = read_stream(lines)
                         signals, _ = enrich_unique([p.message for p in parsed], enrich)
-                        fired = detect(parsed, signals)
+                        fired = detect(parsed, signals, config=config)
                         replay_seconds += time.perf_counter() - started
                         replayed += len(parsed)
                         pairs = [(f.alert.org, f.alert.detected_at) for f in fired]
@@ -399,7 +409,7 @@ def main() -> None:
                             single_rate = one_at_a_time_rate(enrich, stream)
                 truth = observations(stream, truth_signals(stream))
                 started = time.perf_counter()
-                oracle = BurstDetector()
+                oracle = BurstDetector(config)
                 alerts = [(a.org, a.detected_at) for a in oracle.observe_many(truth)]
                 detect_seconds += time.perf_counter() - started
                 region_authors = {m.author for m in stream.messages if m.org == REGION and m.author}
@@ -412,7 +422,7 @@ def main() -> None:
                 )
                 progress.advance(task)
         if args.state_days > 0:
-            churned, churn_rate = churning_footprints(args.state_days, progress)
+            churned, churn_rate = churning_footprints(args.state_days, progress, config)
 
     for mix in mixes:
         result = results[mix]
@@ -450,6 +460,10 @@ def main() -> None:
             f"{single_rate or 0:.0f} messages/s (x{replay_rate / (single_rate or 1):.1f})"
         )
     console.print(f"Détecteur seul : {detect_messages / detect_seconds:.0f} messages/s")
+    console.print(
+        f"Auteurs connus : vus dans les {config.author_horizon_days} derniers jours du flux, "
+        f"au plus {config.max_known_authors:,}"
+    )
     console.print(
         state_table(
             f"État sauvegardé de la région ({REGION}) après chaque flux généré "

@@ -272,7 +272,8 @@ class KnownAuthors:
 
     def meet(self, author: str, day: int) -> bool:
         """Note that `author` wrote on `day` (days since 1970, stream time); True for a newcomer."""
-        self._expire(day)
+        if day != self._expired_on:
+            self._expire(day)
         entries = self._last_seen
         key = self.key(author)
         last = entries.get(key)
@@ -295,8 +296,6 @@ class KnownAuthors:
         return self._last_seen.pop(self.key(author), None) is not None
 
     def _expire(self, day: int) -> None:
-        if self._expired_on == day:
-            return
         self._expired_on = day
         oldest = day - self.horizon_days
         entries = self._last_seen
