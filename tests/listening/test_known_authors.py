@@ -162,3 +162,13 @@ def test_the_authors_of_a_version_3_state_stay_regulars_for_one_horizon() -> Non
 @pytest.mark.parametrize("version", [1, 2])
 def test_a_state_older_than_the_known_authors_starts_with_none(version: int) -> None:
     assert BurstDetector.from_state(old_state(version)).known_author_count(TOWN.slug) == 0
+
+
+def test_a_damaged_author_record_is_refused_with_a_clear_error() -> None:
+    detector = BurstDetector()
+    detector.observe(Observation(TOWN.slug, datetime(2026, 3, 2, tzinfo=UTC), False, author="@lea"))
+    saved = json.loads(json.dumps(detector.export_state()))
+    saved["orgs"][TOWN.slug]["authors"]["days"][0][1] += 1  # one more author than keys
+
+    with pytest.raises(ValueError, match="illisible"):
+        BurstDetector.from_state(saved)
