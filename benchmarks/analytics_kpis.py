@@ -12,6 +12,9 @@ events, Ibis + PySpark local over the raw events, pandas over the raw events (sa
 with pandas), Ibis + SQLite over the raw events (the same Ibis expression compiled to SQLite's SQL,
 table loaded from the lake, indexed by organisation). Each measurement runs in a fresh process;
 its peak memory is the sampled RSS of that process and its children (the JVM for Spark).
+Then the raw readers of one organisation (share of voice's keywords of a month, the sponsoring
+planner's year of history): every event of their months against the organisation's row groups.
+Appends: the columnar rate, a retry of the last batch (copies skipped), a new process's first check.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +44,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from beffroi.analytics import lake as lake_module
 from beffroi.analytics.kpis import (
+    KEYWORD_COLUMNS,
     AnalyticsBackend,
     Period,
     build_rollups,
     dashboard,
+    events_window,
+    keyword_share,
     kpi_table,
     raw_daily,
     rollup_dashboard,
@@ -53,6 +60,7 @@ from beffroi.analytics.kpis import (
     stop_spark,
 )
 from beffroi.analytics.lake import EVENT_SCHEMA, EventKind, EventLake, LakeEvent, Pseudonymiser
+from beffroi.analytics.planner import HISTORY_COLUMNS, load_history
 from beffroi.analytics.synthetic import HistorySpec, history_tables
 
 KEY = b"cle-du-banc-d-essai-0123456789abcdef"
@@ -77,6 +85,9 @@ class BuildFigures:
     lake_bytes: int
     dataclass_rate: float
     bare_write_rate: float
+    retry_rate: float  # the last batch appended again (every event with an id already there)
+    retry_skipped: int
+    cold_check_seconds: float  # first append of a new process: one month's ids read from its files
 
 
 def build_lake(root: Path, organisations: int, posts_per_day: float) -> BuildFigures:
@@ -108,6 +119,7 @@ def build_lake(root: Path, organisations: int, posts_per_day: float) -> BuildFig
         tables = history_tables(spec, chunk_organisations=chunk)
         done = 0
         pending: list[pa.Table] = []
+        last_batch = None
         while True:
             started = time.perf_counter()
             table = next(tables, None)
@@ -120,6 +132,7 @@ def build_lake(root: Path, organisations: int, posts_per_day: float) -> BuildFig
                 started = time.perf_counter()
                 lake.append_table(batch)
                 append_s += time.perf_counter() - started
+                last_batch = batch
                 if bare_rows < 2_000_000:
                     # Baseline: pyarrow writing the same rows to memory, nothing else.
                     started = time.perf_counter()
@@ -132,6 +145,14 @@ def build_lake(root: Path, organisations: int, posts_per_day: float) -> BuildFig
                 progress.update(task, completed=done, events=events)
             if table is None:
                 break
+
+    # A retry, as ingestion does after a commit that failed: the events of the last batch that carry
+    # an id (posts and messages; ingestion appends only such events), appended again: none written.
+    assert last_batch is not None
+    again = last_batch.filter(pc.is_valid(last_batch.column("event_id")))
+    started = time.perf_counter()
+    retried = lake.append_table(again)
+    retry_rate = again.num_rows / (time.perf_counter() - started)
 
     console.print("Compaction des petits fichiers…")
     started = time.perf_counter()
@@ -164,6 +185,16 @@ def build_lake(root: Path, organisations: int, posts_per_day: float) -> BuildFig
     dataclass_rate = len(sample) / (time.perf_counter() - started)
     shutil.rmtree(root.parent / "scratch")
 
+    # A new process's first append into June (100 events already there, so the lake is unchanged):
+    # June's ids are read from its compacted file once.
+    june = lake.read_month("2026-06")
+    copies = june.filter(pc.is_valid(june.column("event_id"))).slice(0, 100).drop_columns(["day"])
+    lake_module._IDENTITIES.clear()
+    started = time.perf_counter()
+    cold = lake.append_table(copies.drop_columns(["schema_version"]), pseudonymise=False)
+    cold_check_s = time.perf_counter() - started
+    assert cold.rows == 0, "copies only"
+
     size = sum(p.stat().st_size for p in (root / "events").rglob("*.parquet"))
     return BuildFigures(
         events,
@@ -175,6 +206,9 @@ def build_lake(root: Path, organisations: int, posts_per_day: float) -> BuildFig
         size,
         dataclass_rate,
         bare_rows / bare_s,
+        retry_rate,
+        retried.duplicates,
+        cold_check_s,
     )
 
 
@@ -447,9 +481,58 @@ def run_measure(
     return result
 
 
-def _child(queue: Any, *args: Any) -> None:
+def run_reader(
+    root: str, _sqlite_path: str, way: str, query: str, repeats: int, target: str
+) -> dict:
+    """Child process body: the raw events one organisation's page reads (share of voice: keywords
+    of a month; sponsoring planner: a year of one network), by `way`: "months" (every event of the
+    period's months, DuckDB filtering them, as before) or "rowgroups" (`events_window`)."""
+    lake = EventLake(root, pseudonymiser=Pseudonymiser(KEY))
+    if query == "keywords":
+        start, end, columns = MONTH.start, MONTH.end, KEYWORD_COLUMNS
+    else:
+        start, end, columns = YEAR.end - timedelta(days=365), YEAR.end, HISTORY_COLUMNS
+    # The account the planner is asked about: the organisation's busiest network in June.
+    june = events_window(
+        lake, organisations=[target], start=MONTH.start, end=MONTH.end, columns=["network"]
+    )
+    counts = june.column("network").value_counts().to_pylist()
+    network = str(max(counts, key=lambda c: (c["counts"], c["values"]))["values"])
+    result: dict[str, Any] = {"times": [], "startup": 0.0}
+    digest: tuple[Any, ...] = ()
+    for _ in range(repeats):
+        started = time.perf_counter()
+        backend = AnalyticsBackend.duckdb()  # the page opens one per uncached call
+        if way == "months":
+            events = backend.events_between(lake, start, end)
+        else:
+            window = events_window(
+                lake, organisations=[target], start=start, end=end, columns=columns
+            )
+            events = backend.register(window)
+        if query == "keywords":
+            rows = backend.to_arrow(
+                keyword_share(events, organisation=target, start=start, end=end)
+            ).to_pylist()
+            digest = tuple(sorted((r["keyword"], r["mentions"]) for r in rows))
+        else:
+            history = load_history(
+                backend, events, organisation=target, network=network, since=start
+            )
+            digest = (
+                history.followers,
+                round(sum(history.organic_reach_ratios), 9),
+                tuple((c.post_id, c.paid_reach) for c in history.campaigns),
+            )
+        backend.close()
+        result["times"].append(time.perf_counter() - started)
+    result["digest"] = digest
+    return result
+
+
+def _child(queue: Any, body: Any, *args: Any) -> None:
     try:
-        queue.put(run_measure(*args))
+        queue.put(body(*args))
     except Exception as error:  # reported in the table, not lost in a child's traceback
         queue.put({"error": f"{type(error).__name__}: {error}"[:200]})
 
@@ -462,12 +545,13 @@ def measure(
     repeats: int,
     timeout: float,
     target: str,
+    body: Any = run_measure,
 ) -> dict:
     context = mp.get_context("spawn")
     queue = context.Queue()
     process = context.Process(
         target=_child,
-        args=(queue, str(root), str(sqlite_path), engine, query, repeats, target),
+        args=(queue, body, str(root), str(sqlite_path), engine, query, repeats, target),
     )
     process.start()
     peak = 0
@@ -501,12 +585,75 @@ def measure(
     return result
 
 
+def figures_table(title: str, first: str, queries: tuple[str, str], versus: str) -> Table:
+    """A table of medians, peak memory and ratio to the reference, for two queries."""
+    table = Table(title=title)
+    table.add_column(first)
+    for query in queries:
+        table.add_column(query + " : médiane", justify="right")
+        table.add_column("mémoire crête", justify="right")
+        table.add_column(versus, justify="right")
+    return table
+
+
+def result_cells(r: dict, reference: float | None) -> list[str]:
+    """Median (first call, start-up), peak memory and ratio to the reference of one measurement."""
+    if "error" in r:
+        return [r["error"], f"{r['peak_mb']:,.0f} Mo", ""]
+    median = statistics.median(r["times"])
+    startup = f" (+{r['startup']:.0f} s démarrage)" if r.get("startup") else ""
+    first = f" (1er appel {r['times'][0]:.3f} s)" if len(r["times"]) > 2 else ""
+    return [
+        f"{median:.3f} s{first}{startup}",
+        f"{r['peak_mb']:,.0f} Mo",
+        f"{median / reference:.1f}" if reference else "",
+    ]
+
+
+def print_readers(root: Path, sqlite_path: Path, timeout: float, target: str) -> None:
+    """Share of voice's keywords and the planner's history: every event of the months, filtered
+    by DuckDB (before), against the organisation's row groups only (after), same lake."""
+    table = figures_table(
+        f"Évènements bruts d'une organisation ({target}), processus neufs",
+        "lecture",
+        ("mots-clés d'un mois", "planificateur, un an"),
+        "× groupes",
+    )
+    results = {
+        (way, query): measure(root, sqlite_path, way, query, 5, timeout, target, body=run_reader)
+        for way in ("rowgroups", "months")
+        for query in ("keywords", "planner")
+    }
+    labels = {
+        "months": "tous les évènements des mois (DuckDB filtre)",
+        "rowgroups": "groupes de lignes de l'organisation (events_window)",
+    }
+    for way in ("months", "rowgroups"):
+        cells = [labels[way]]
+        for query in ("keywords", "planner"):
+            reference = results[("rowgroups", query)].get("times")
+            cells += result_cells(
+                results[(way, query)], statistics.median(reference) if reference else None
+            )
+        table.add_row(*cells)
+    console.print(table)
+    for query in ("keywords", "planner"):
+        digests = [results[(way, query)].get("digest") for way in ("months", "rowgroups")]
+        same = digests[0] is not None and digests[0] == digests[1]
+        console.print(f"Résultats {query} : {'identiques' if same else 'DIFFÉRENTS'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--organisations", type=int, default=5000)
     parser.add_argument("--posts-per-day", type=float, default=0.36, help="per account")
     parser.add_argument("--small", action="store_true", help="250 organisations")
-    parser.add_argument("--skip", nargs="*", default=[], help="engines to skip")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        help="what to skip: rollups duckdb pyspark pandas sqlite readers",
+    )
     parser.add_argument("--timeout", type=float, default=1500.0, help="per measurement, seconds")
     parser.add_argument("--sqlite-timeout", type=float, default=600.0)
     parser.add_argument("--keep", help="directory to keep the lake in (default: a temporary one)")
@@ -540,6 +687,9 @@ def main() -> None:
             0,
             fresh.dataclass_rate,
             fresh.bare_write_rate,
+            fresh.retry_rate,
+            fresh.retry_skipped,
+            fresh.cold_check_seconds,
         )
         console.print(
             f"Lac réutilisé : {existing:,} évènements ; débit d'ajout mesuré sur "
@@ -594,12 +744,12 @@ def main() -> None:
                 )
                 progress.advance(task)
 
-    table = Table(title=f"{figures.events:,} évènements, {organisations:,} organisations, un an")
-    table.add_column("moteur")
-    for query in ("bord, 1 organisation", "national"):
-        table.add_column(query + " : médiane", justify="right")
-        table.add_column("mémoire crête", justify="right")
-        table.add_column("× rollups", justify="right")
+    table = figures_table(
+        f"{figures.events:,} évènements, {organisations:,} organisations, un an",
+        "moteur",
+        ("bord, 1 organisation", "national"),
+        "× rollups",
+    )
     reference = {
         q: statistics.median(results[("rollups", q)]["times"])
         for q in ("dashboard", "national")
@@ -612,20 +762,13 @@ def main() -> None:
         cells = [label]
         for query in ("dashboard", "national"):
             r = results[(engine, query)]
-            if "error" in r:
-                cells += [r["error"], f"{r['peak_mb']:,.0f} Mo", ""]
-                continue
-            median = statistics.median(r["times"])
-            digests[query].add(r["digest"])
-            startup = f" (+{r['startup']:.0f} s démarrage)" if r.get("startup") else ""
-            first = f" (1er appel {r['times'][0]:.3f} s)" if len(r["times"]) > 2 else ""
-            cells += [
-                f"{median:.3f} s{first}{startup}",
-                f"{r['peak_mb']:,.0f} Mo",
-                f"{median / reference[query]:.1f}" if query in reference else "",
-            ]
+            if "digest" in r:
+                digests[query].add(r["digest"])
+            cells += result_cells(r, reference.get(query))
         table.add_row(*cells)
     console.print(table)
+    if "readers" not in args.skip:
+        print_readers(root, sqlite_path, args.timeout, target)
     if sqlite_load is not None:
         console.print(f"Chargement SQLite (insertion + index) : {sqlite_load:.1f} s")
     for query, seen in digests.items():
@@ -646,6 +789,12 @@ def main() -> None:
         f"{figures.dataclass_rate:,.0f}/s depuis des objets LakeEvent ; "
         f"base : pyarrow seul (write_table en mémoire, sans préparation ni fsync) "
         f"{figures.bare_write_rate:,.0f}/s"
+    )
+    console.print(
+        f"Reprise (le dernier lot ajouté une seconde fois) : {figures.retry_rate:,.0f} évènements/s, "
+        f"{figures.retry_skipped:,} copies écartées ({figures.retry_rate / rate:.2f} × l'ajout) ; "
+        f"premier ajout d'un processus neuf (identifiants d'un mois lus dans ses fichiers) : "
+        f"{figures.cold_check_seconds:.3f} s"
     )
     raw = results.get(("duckdb", "dashboard"), {})
     if "times" in raw and "dashboard" in reference:

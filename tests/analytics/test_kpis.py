@@ -11,18 +11,20 @@ import pyarrow.compute as pc
 import pytest
 
 from beffroi.analytics import kpis
+from beffroi.analytics import lake as lake_module
 from beffroi.analytics.kpis import (
     AnalyticsBackend,
     Period,
     build_rollups,
     daily_rollup,
     dashboard,
+    events_window,
     keyword_share,
     kpi_rows,
     kpi_table,
+    organisation_bounds,
     raw_daily,
     rollup_dashboard,
-    rollup_file_bounds,
     rollup_window,
     rounded,
     row_groups_holding,
@@ -232,8 +234,52 @@ def test_one_organisation_s_rollups_come_from_its_own_row_groups(
     assert sorted_table(window, ["network", "day"]).to_pylist() == expected.to_pylist()
     for month in lake.months(ROLLUPS_DIR):
         (path,) = lake.files(month, ROLLUPS_DIR)
-        bounds = rollup_file_bounds(lake, path)
+        bounds = organisation_bounds(lake, path)
         assert len(bounds) > 10
+        assert len(row_groups_holding(bounds, ["ville-07"])) <= 2
+
+
+def test_one_organisation_s_raw_events_come_from_its_own_row_groups_once_compacted(
+    lake: EventLake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the keyword shares and the sponsoring planner read: the same rows as a scan of every
+    event of the months, from a few row groups of each month."""
+    spec = HistorySpec(
+        organisations=tuple(f"ville-{i:02d}" for i in range(40)),
+        start=date(2026, 5, 1),
+        days=45,
+        seed=11,
+    )
+    for table in history_tables(spec, chunk_organisations=40):
+        lake.append_table(table)
+    start, end = date(2026, 5, 20), date(2026, 6, 3)
+    order = ["occurred_at", "kind", "network", "event_id", "post_id"]
+
+    def expected() -> list[dict]:
+        every = lake.read_all()
+        mask = pc.and_(
+            pc.equal(every.column("organisation"), "ville-07"),
+            pc.and_(
+                pc.greater_equal(every.column("day"), pa.scalar(start)),
+                pc.less_equal(every.column("day"), pa.scalar(end)),
+            ),
+        )
+        return sorted_table(every.filter(mask), order).to_pylist()
+
+    def window() -> list[dict]:
+        rows = events_window(lake, organisations=["ville-07"], start=start, end=end)
+        return sorted_table(rows, order).to_pylist()
+
+    before = expected()
+    assert len(before) > 50
+    assert window() == before, "appended files, not yet compacted"
+    monkeypatch.setattr(lake_module, "RAW_ROW_GROUP_ROWS", 200)  # many row groups on a small lake
+    lake.compact()
+    assert window() == before == expected()
+    for month in lake.months():
+        (path,) = lake.files(month)
+        bounds = organisation_bounds(lake, path)
+        assert len(bounds) >= 5
         assert len(row_groups_holding(bounds, ["ville-07"])) <= 2
 
 

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from beffroi.analytics.kpis import AnalyticsBackend
+from beffroi.analytics.kpis import AnalyticsBackend, events_window
 from beffroi.analytics.lake import EventLake
 from beffroi.analytics.planner import (
+    HISTORY_COLUMNS,
     PastCampaign,
     SponsoringHistory,
     SponsoringRefused,
@@ -49,6 +50,27 @@ def test_the_plan_of_the_hand_written_account(backend: AnalyticsBackend, lake: E
     assert plan.total_reach_expected == 3100
     assert plan.cost_per_thousand_eur == pytest.approx(1000 / 30)
     assert "1 publication(s) sponsorisée(s)" in plan.explanation
+
+
+def test_the_page_reads_the_same_history_from_the_organisation_s_rows_only(
+    backend: AnalyticsBackend, lake: EventLake
+) -> None:
+    fill_scenario(lake)
+    lake.compact(min_files=1)
+    since, on = date(2026, 1, 1), date(2026, 4, 10)
+    window = events_window(
+        lake, organisations=["ville-a"], start=since, end=on, columns=HISTORY_COLUMNS
+    )
+    assert set(window.column("organisation").to_pylist()) == {"ville-a"}
+
+    histories = [
+        load_history(backend, events, organisation="ville-a", network="mastodon", since=since)
+        for events in (backend.events(lake), backend.register(window))
+    ]
+
+    whole, own = ((h.followers, sorted(h.organic_reach_ratios), h.campaigns) for h in histories)
+    assert whole == own
+    assert whole[1] and whole[2], "organic posts and campaigns found"
 
 
 def test_quartiles_of_past_campaigns_bound_the_estimate() -> None:

@@ -32,7 +32,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from beffroi.analytics.lake import EVENT_SCHEMA, EVENTS_DIR, ROLLUPS_DIR, EventKind, EventLake
+from beffroi.analytics.lake import (
+    EVENT_SCHEMA,
+    EVENTS_DIR,
+    ROLLUPS_DIR,
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+    EventKind,
+    EventLake,
+    LakeError,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -529,6 +538,10 @@ def mention_shares(daily: ir.Table) -> ir.Table:
     return counted.mutate(share=_ratio(counted.mentions, counted.mentions.sum().over()))
 
 
+# The raw columns `keyword_share` reads (`events_window` reads only those).
+KEYWORD_COLUMNS = ("organisation", "day", "kind", "keyword")
+
+
 def keyword_share(events: ir.Table, *, organisation: str, start: date, end: date) -> ir.Table:
     """Share of each listened keyword among the organisation's keyword mentions of the period."""
     t = events.filter(
@@ -853,8 +866,8 @@ def row_groups_holding(
     ]
 
 
-def rollup_file_bounds(lake: EventLake, path: str) -> tuple[tuple[str, str] | None, ...]:
-    """The (min, max) organisation of each row group of one rollup file (cached footer)."""
+def organisation_bounds(lake: EventLake, path: str) -> tuple[tuple[str, str] | None, ...]:
+    """The (min, max) organisation of each row group of one file of the lake (cached footer)."""
     return _footer(lake, path)[1]
 
 
@@ -877,15 +890,52 @@ def rollup_window(
     small row groups, see `build_rollups`): a dashboard reads a few thousand rows, not millions,
     whatever the size of the lake.
     """
+    return _organisation_window(
+        lake, ROLLUPS_DIR, rollup_schema(), organisations=organisations, start=start, end=end
+    )
+
+
+def events_window(
+    lake: EventLake,
+    *,
+    organisations: Sequence[str],
+    start: date,
+    end: date,
+    columns: Sequence[str] | None = None,
+) -> pa.Table:
+    """The raw events of a few organisations between two days (inclusive), `columns` only.
+
+    As `rollup_window`, for raw events: compaction sorts each month by organisation in small row
+    groups (`EventLake.compact`), and a month's recent files come from appends of one organisation
+    each (a poll), so one organisation's events of a year are a few row groups of each month.
+    """
+    names = list(columns or EVENT_SCHEMA.names)
+    names += [name for name in ("organisation", "day") if name not in names]
+    schema = pa.schema([EVENT_SCHEMA.field(name) for name in names])
+    return _organisation_window(
+        lake, EVENTS_DIR, schema, organisations=organisations, start=start, end=end
+    )
+
+
+def _organisation_window(
+    lake: EventLake,
+    dataset: str,
+    schema: pa.Schema,
+    *,
+    organisations: Sequence[str],
+    start: date,
+    end: date,
+) -> pa.Table:
     wanted = sorted(set(organisations))
-    schema = rollup_schema()
     months = _months_between(start, end)
     parts = []
-    for month in lake.months(ROLLUPS_DIR):
+    for month in lake.months(dataset):
         if month not in months:
             continue
-        for path in lake.files(month, ROLLUPS_DIR):
+        for path in lake.files(month, dataset):
             metadata, bounds = _footer(lake, path)
+            if dataset == EVENTS_DIR:
+                _check_version(path, metadata)
             groups = row_groups_holding(bounds, wanted)
             if groups:
                 with lake.fs.open_input_file(path) as source:
@@ -902,6 +952,12 @@ def rollup_window(
         ),
     )
     return table.filter(mask)
+
+
+def _check_version(path: str, metadata: pq.FileMetaData) -> None:
+    version = (metadata.metadata or {}).get(SCHEMA_VERSION_KEY)
+    if version != str(SCHEMA_VERSION).encode():
+        raise LakeError(f"{path} : schéma {version!r}, ce code lit la version {SCHEMA_VERSION}.")
 
 
 def raw_daily(

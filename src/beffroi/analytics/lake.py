@@ -3,6 +3,7 @@
 Layout under the root::
 
     events/month=2026-03/part-<ns>-<uuid>.parquet      raw events, one file per append and month
+                                                       (compaction: by organisation, see compact)
     rollups/daily/month=2026-03/part-<ns>-<uuid>.parquet   pre-aggregated daily rollups (see kpis.py)
 
 Readers (DuckDB globs ``month=*/*.parquet``, Spark) never see a file being written: a local file is
@@ -108,6 +109,9 @@ EVENT_SCHEMA = pa.schema(
 _DERIVED = ("schema_version", "day")
 # What names one fact: the same four values appended twice are one event (see the module docstring).
 IDENTITY_COLUMNS = ("organisation", "network", "kind", "event_id")
+# Compacted raw files: sorted by organisation, in row groups small enough that one organisation's
+# events of a month sit in one or two of them (a month of 5,000 organisations: about 900,000 rows).
+RAW_ROW_GROUP_ROWS = 16 * 1024
 # Levels, read as "latest by time": never de-duplicated by id.
 SNAPSHOT_KINDS = frozenset({EventKind.METRICS.value, EventKind.ACCOUNT_STATS.value})
 
@@ -655,7 +659,9 @@ class EventLake:
         target_rows: int = 4_000_000,
         months: Iterable[str] | None = None,
     ) -> CompactionResult:
-        """Merge each month's small files into files of about `target_rows` rows, sorted by time.
+        """Merge each month's small files into files of about `target_rows` rows, sorted by
+        organisation then time, in row groups of `RAW_ROW_GROUP_ROWS`: a reader of one
+        organisation opens only the row groups whose organisation statistics can hold it.
 
         Copies of an event (same identity, see the module docstring) that a lake written before
         appends were idempotent may hold are dropped on the way, the first one kept:
@@ -671,12 +677,16 @@ class EventLake:
                 paths = self.files(month)
                 if len(paths) < min_files:
                     continue
-                table = without_copies(self.read_month(month)).sort_by("occurred_at")
+                table = without_copies(self.read_month(month)).sort_by(
+                    [("organisation", "ascending"), ("occurred_at", "ascending")]
+                )
                 chunks = [
                     table.slice(offset, target_rows)
                     for offset in range(0, table.num_rows, target_rows)
                 ]
-                files_after += self.replace_partition(month, chunks)
+                files_after += self.replace_partition(
+                    month, chunks, row_group_rows=RAW_ROW_GROUP_ROWS
+                )
                 files_before += len(paths)
                 partitions += 1
         return CompactionResult(partitions, files_before, files_after)

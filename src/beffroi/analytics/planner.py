@@ -74,6 +74,13 @@ def _quartiles(values: Sequence[float]) -> tuple[float, float, float]:
     return low, median, high
 
 
+# The raw columns `history_expressions` reads (`events_window` reads only those).
+HISTORY_COLUMNS = (
+    *("organisation", "network", "day", "kind", "occurred_at", "post_id", "account"),
+    *("sponsored", "spend_eur", "reach", "results", "followers"),
+)
+
+
 def history_expressions(
     events: ir.Table, *, organisation: str, network: str, since: date
 ) -> tuple[ir.Table, ir.Table, ir.Table]:

@@ -17,10 +17,12 @@ from django.utils import timezone
 from beffroi.analytics import charts
 from beffroi.analytics import objectives as pure
 from beffroi.analytics.kpis import (
+    KEYWORD_COLUMNS,
     AnalyticsBackend,
     Dashboard,
     Period,
     dashboard,
+    events_window,
     keyword_share,
     mention_shares,
     raw_daily,
@@ -37,6 +39,7 @@ from beffroi.analytics.lake import (
 )
 from beffroi.analytics.models import Objective
 from beffroi.analytics.planner import (
+    HISTORY_COLUMNS,
     SponsoringHistory,
     SponsoringPlan,
     SponsoringRefused,
@@ -220,10 +223,21 @@ def keyword_shares_of(
     if rows is None:
         backend = AnalyticsBackend.duckdb()
         try:
-            events = backend.events_between(event_lake, period.start, period.end)
+            # Only this organisation's row groups of the period's months (compacted raw files are
+            # sorted by organisation), not every event of those months.
+            window = events_window(
+                event_lake,
+                organisations=[organisation.slug],
+                start=period.start,
+                end=period.end,
+                columns=KEYWORD_COLUMNS,
+            )
             rows = backend.to_arrow(
                 keyword_share(
-                    events, organisation=organisation.slug, start=period.start, end=period.end
+                    backend.register(window),
+                    organisation=organisation.slug,
+                    start=period.start,
+                    end=period.end,
                 )
             ).to_pylist()
         finally:
@@ -277,9 +291,16 @@ def sponsoring_plan_for(
     if history is None:
         backend = AnalyticsBackend.duckdb()
         try:
+            window = events_window(
+                event_lake,
+                organisations=[organisation.slug],
+                start=since,
+                end=on,
+                columns=HISTORY_COLUMNS,
+            )
             history = load_history(
                 backend,
-                backend.events_between(event_lake, since, on),
+                backend.register(window),
                 organisation=organisation.slug,
                 network=network,
                 since=since,
