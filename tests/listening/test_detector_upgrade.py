@@ -13,6 +13,7 @@ from beffroi.core.domain import Network
 from beffroi.listening.detector import BurstDetector
 from beffroi.listening.ingestion import Incoming, ingest
 from beffroi.listening.models import DetectorState
+from beffroi.listening.services import detector_author_secret
 from tests.listening.conftest import MemoryLake
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,7 @@ def test_a_version_3_state_in_the_database_is_saved_back_as_version_4(team):
     authors = state["orgs"][team.org.slug]["authors"]
     assert "known_authors" not in state["orgs"][team.org.slug]
     assert not any(handle in json.dumps(authors) for handle in handles)
-    known = BurstDetector.from_state(state).known_authors(team.org.slug)
+    detector = BurstDetector.from_state(state, author_secret=detector_author_secret())
+    known = detector.known_authors(team.org.slug)
     assert known is not None and len(known) == len(handles) + 1  # the regulars and a newcomer
     assert known.last_seen(handles[0]) == int(later.timestamp() // 86_400)

@@ -375,6 +375,17 @@ def _lake_erase(pairs: set[tuple[str, str]]) -> int:
         raise DomainError(f"Effacement impossible dans le lac statistique : {error}") from error
 
 
+def _detector_erase(organisation: Organisation, pairs: set[tuple[str, str]]) -> bool:
+    """The bad-buzz detector remembers recent authors (as salted keys) and the last hour's messages."""
+    if not apps.is_installed("beffroi.listening") or not pairs:
+        return False
+    from beffroi.listening.services import detector_forget_authors
+
+    return detector_forget_authors(
+        organisation=organisation, author_ids=sorted({author for _, author in pairs})
+    )
+
+
 @transaction.atomic
 def erasure_request_execute(
     *,
@@ -411,6 +422,7 @@ def erasure_request_execute(
             if i.record.handle
         }
         result["lac_evenements_supprimes"] = _lake_erase(pairs)
+        result["detecteur_auteurs_oublies"] = _detector_erase(organisation, pairs)
         remaining = person_records(organisation=organisation, query=query, specs=spec_list)
         result["restants"] = len(remaining)
         if remaining:

@@ -7,12 +7,14 @@ has accepted it, so the moderation log never claims what did not happen on the n
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -515,6 +517,37 @@ def item_relay(*, item: InboxItem, actor: User | None, accounts: Sequence[Networ
 # Bad-buzz alerts
 
 
+def detector_author_secret() -> bytes:
+    """Salts the detector's author keys with a secret kept out of the database, so that a dump of
+    the saved states cannot be tested against a list of public handles."""
+    key = getattr(settings, "BEFFROI_PSEUDONYM_KEY", "") or settings.SECRET_KEY
+    # Its own derivation: the lake's pseudonyms and the detector's keys cannot be matched together.
+    return hmac.new(str(key).encode(), b"beffroi-detector-authors", hashlib.sha256).digest()
+
+
+def _load_detector(row: DetectorState) -> BurstDetector:
+    secret = detector_author_secret()
+    if row.state:
+        return BurstDetector.from_state(row.state, author_secret=secret)
+    return BurstDetector(author_secret=secret)
+
+
+def detector_forget_authors(*, organisation: Organisation, author_ids: Iterable[str]) -> bool:
+    """Erase people from the organisation's detector state (a request to erase their data): their
+    author key, and their handle and text among the last hour's messages. True if anything was."""
+    row = DetectorState.objects.select_for_update().filter(organisation=organisation).first()
+    if row is None or not row.state:
+        return False
+    detector = _load_detector(row)
+    erased = False
+    for author in author_ids:
+        erased = detector.forget_author(organisation.slug, author) or erased
+    if erased:
+        row.state = detector.export_state()
+        row.save(update_fields=["state"])
+    return erased
+
+
 def detector_feed(*, organisation: Organisation, items: Sequence[InboxItem]) -> tuple[int, ...]:
     """Feed new messages to the organisation's detector (the one `beffroi alerts replay` runs); raise its alerts.
 
@@ -524,7 +557,7 @@ def detector_feed(*, organisation: Organisation, items: Sequence[InboxItem]) -> 
     if not items:
         return ()
     row, _ = DetectorState.objects.select_for_update().get_or_create(organisation=organisation)
-    detector = BurstDetector.from_state(row.state) if row.state else BurstDetector()
+    detector = _load_detector(row)
     last = row.state.get("last_at") if row.state else None
     floor = datetime.fromtimestamp(float(last), UTC) if last is not None else None
     alerts: list[int] = []
