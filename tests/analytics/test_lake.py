@@ -170,6 +170,20 @@ def test_compaction_merges_small_files_without_losing_rows(lake: EventLake, tmp_
     assert lake.compact().partitions == 0, "a compacted month is left alone"
 
 
+def test_compaction_sorts_by_organisation_once_even_a_month_compacted_by_an_older_version(
+    lake: EventLake,
+) -> None:
+    at = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    lake.append([comment(at, org=org) for org in ("ville-b", "ville-a", "ville-b", "ville-c")])
+    # One file sorted by time only, as compaction wrote them before: it is laid out again.
+    lake.replace_partition("2026-03", [lake.read_month("2026-03")])
+
+    assert lake.compact().partitions == 1
+    organisations = lake.read_all().column("organisation").to_pylist()
+    assert organisations == ["ville-a", "ville-b", "ville-b", "ville-c"]
+    assert lake.compact().partitions == 0, "then it is left alone"
+
+
 def test_recovery_restores_a_partition_whose_swap_was_cut_short(
     lake: EventLake, tmp_path: Path
 ) -> None:

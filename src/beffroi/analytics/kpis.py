@@ -927,6 +927,7 @@ def _organisation_window(
     end: date,
 ) -> pa.Table:
     wanted = sorted(set(organisations))
+    value_set = pa.array(wanted, pa.string())
     months = _months_between(start, end)
     parts = []
     for month in lake.months(dataset):
@@ -937,21 +938,28 @@ def _organisation_window(
             if dataset == EVENTS_DIR:
                 _check_version(path, metadata)
             groups = row_groups_holding(bounds, wanted)
-            if groups:
-                with lake.fs.open_input_file(path) as source:
-                    parquet = pq.ParquetFile(source, metadata=metadata)
-                    parts.append(parquet.read_row_groups(groups, columns=schema.names))
+            if not groups:
+                continue
+            with lake.fs.open_input_file(path) as source:
+                parquet = pq.ParquetFile(source, metadata=metadata)
+                # Group by group, filtered at once: a file not sorted by organisation (a month not
+                # compacted since an upgrade) is then scanned without holding all of it.
+                for group in groups:
+                    rows = parquet.read_row_group(group, columns=schema.names)
+                    parts.append(rows.filter(_in_window(rows, value_set, start, end)))
     if not parts:
         return schema.empty_table()
-    table = pa.concat_tables(parts).cast(schema)
-    mask = pc.and_(
-        pc.is_in(table.column("organisation"), value_set=pa.array(wanted, pa.string())),
+    return pa.concat_tables(parts).cast(schema)
+
+
+def _in_window(table: pa.Table, organisations: pa.Array, start: date, end: date) -> pa.Array:
+    return pc.and_(
+        pc.is_in(table.column("organisation"), value_set=organisations),
         pc.and_(
             pc.greater_equal(table.column("day"), pa.scalar(start, pa.date32())),
             pc.less_equal(table.column("day"), pa.scalar(end, pa.date32())),
         ),
     )
-    return table.filter(mask)
 
 
 def _check_version(path: str, metadata: pq.FileMetaData) -> None:

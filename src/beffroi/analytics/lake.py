@@ -112,6 +112,9 @@ IDENTITY_COLUMNS = ("organisation", "network", "kind", "event_id")
 # Compacted raw files: sorted by organisation, in row groups small enough that one organisation's
 # events of a month sit in one or two of them (a month of 5,000 organisations: about 900,000 rows).
 RAW_ROW_GROUP_ROWS = 16 * 1024
+# Written in the files compaction lays out so (appends keep their callers' order).
+LAYOUT_KEY = b"beffroi.layout"
+SORTED_BY_ORGANISATION = b"organisation"
 # Levels, read as "latest by time": never de-duplicated by id.
 SNAPSHOT_KINDS = frozenset({EventKind.METRICS.value, EventKind.ACCOUNT_STATS.value})
 
@@ -663,22 +666,27 @@ class EventLake:
         organisation then time, in row groups of `RAW_ROW_GROUP_ROWS`: a reader of one
         organisation opens only the row groups whose organisation statistics can hold it.
 
-        Copies of an event (same identity, see the module docstring) that a lake written before
-        appends were idempotent may hold are dropped on the way, the first one kept:
-        `compact(min_files=1)` cleans such a lake once. `months` limits the work (e.g. the nightly
-        refresh compacts only the months still being appended to).
+        A month is rewritten when it has `min_files` files or more, or a file not laid out so (an
+        append, or a lake compacted by an older version): the first compaction after an upgrade
+        re-sorts every month, and drops the copies of an event (same identity, see the module
+        docstring) that a lake written before appends were idempotent may hold, the first copy
+        kept. `months` limits the work. The lock is taken month by month: appends wait for one
+        month's rewrite at most.
         """
         partitions = files_before = files_after = 0
         wanted = None if months is None else set(months)
-        with self._lock(exclusive=True):
-            for month in self.months():
-                if wanted is not None and month not in wanted:
-                    continue
+        for month in self.months():
+            if wanted is not None and month not in wanted:
+                continue
+            with self._lock(exclusive=True):
                 paths = self.files(month)
-                if len(paths) < min_files:
+                if not paths or (len(paths) < min_files and all(map(self._sorted, paths))):
                     continue
                 table = without_copies(self.read_month(month)).sort_by(
                     [("organisation", "ascending"), ("occurred_at", "ascending")]
+                )
+                table = table.replace_schema_metadata(
+                    {**(table.schema.metadata or {}), LAYOUT_KEY: SORTED_BY_ORGANISATION}
                 )
                 chunks = [
                     table.slice(offset, target_rows)
@@ -690,6 +698,11 @@ class EventLake:
                 files_before += len(paths)
                 partitions += 1
         return CompactionResult(partitions, files_before, files_after)
+
+    def _sorted(self, path: str) -> bool:
+        """Whether compaction wrote this file (sorted by organisation, small row groups)."""
+        metadata = pq.read_metadata(path, filesystem=self.fs).metadata or {}
+        return metadata.get(LAYOUT_KEY) == SORTED_BY_ORGANISATION
 
     def _rewrite_where(
         self, months: Iterable[str], keep: Callable[[pa.Table], pa.Array]

@@ -136,8 +136,9 @@ def objective_delete(*, objective: Objective, actor: User | None) -> None:
 def rollups_refresh(*, since: date | None = None) -> int:
     """Rewrite the daily rollups from the first day of the previous month (late metric snapshots).
 
-    The raw months being rewritten are compacted first: ingestion leaves one small file per poll,
-    and compaction drops any copy of an event (see `EventLake.compact`).
+    The raw events are compacted first: ingestion leaves one small file per poll; compaction
+    merges them, sorts each month by organisation (what the keyword and planner pages read) and
+    drops any copy of an event. Months already compacted are left alone (see `EventLake.compact`).
     """
     from beffroi.analytics.kpis import AnalyticsBackend, build_rollups
     from beffroi.analytics.selectors import lake
@@ -145,7 +146,7 @@ def rollups_refresh(*, since: date | None = None) -> int:
     today = date.today()
     since = since or (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     event_lake = lake()
-    event_lake.compact(months=[m for m in event_lake.months() if m >= f"{since:%Y-%m}"])
+    event_lake.compact()
     backend = AnalyticsBackend.duckdb()
     try:
         return build_rollups(backend, event_lake, since=since)
