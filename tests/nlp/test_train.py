@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 
 from beffroi.nlp.enricher import MODELS_DIR, SENTIMENT_CLASSES
-from beffroi.nlp.train import TaskData, best_threshold, sentiment_cv_by_source
+from beffroi.nlp.train import TaskData, best_threshold, middle_of_plateau, sentiment_cv_by_source
 
 
 def one_hot(labels: list[str]) -> np.ndarray:
@@ -46,3 +46,10 @@ def test_threshold_follows_the_best_scores() -> None:
     gold = np.array([1, 1, 0, 0])
     probs = np.array([[0.7], [0.9], [0.6], [0.1]])
     assert 0.6 < best_threshold(gold, probs) <= 0.7
+
+
+def test_blend_weight_is_the_middle_of_the_tied_weights_not_the_first() -> None:
+    # A few held-out insults: every weight from 0.1 up finds them all; 0.1 would leave the tuned
+    # encoder almost no say on new insults.
+    scores = {0.0: 0.9, **{round(w / 10, 1): 1.0 for w in range(1, 11)}}
+    assert middle_of_plateau(scores) == 0.6
