@@ -186,10 +186,10 @@ def build_lake(root: Path, organisations: int, posts_per_day: float) -> BuildFig
     shutil.rmtree(root.parent / "scratch")
 
     # A new process's first append into June (100 events already there, so the lake is unchanged):
-    # June's ids are read from its compacted file once.
+    # the ids of the row groups that can hold their organisations are read from June's file.
     june = lake.read_month("2026-06")
     copies = june.filter(pc.is_valid(june.column("event_id"))).slice(0, 100).drop_columns(["day"])
-    lake_module._IDENTITIES.clear()
+    lake_module.forget_cached_files()
     started = time.perf_counter()
     cold = lake.append_table(copies.drop_columns(["schema_version"]), pseudonymise=False)
     cold_check_s = time.perf_counter() - started
@@ -793,7 +793,7 @@ def main() -> None:
     console.print(
         f"Reprise (le dernier lot ajouté une seconde fois) : {figures.retry_rate:,.0f} évènements/s, "
         f"{figures.retry_skipped:,} copies écartées ({figures.retry_rate / rate:.2f} × l'ajout) ; "
-        f"premier ajout d'un processus neuf (identifiants d'un mois lus dans ses fichiers) : "
+        f"premier ajout d'un processus neuf (identifiants lus dans les fichiers du mois) : "
         f"{figures.cold_check_seconds:.3f} s"
     )
     raw = results.get(("duckdb", "dashboard"), {})

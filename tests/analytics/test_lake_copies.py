@@ -86,13 +86,32 @@ def test_another_process_sees_the_events_already_in_the_files(
     lake: EventLake, tmp_path: Path
 ) -> None:
     lake.append([comment("c1", 2)])
-    lake_module._IDENTITIES.clear()  # what a new worker process knows: only the files
+    lake_module.forget_cached_files()  # what a new worker process knows: only the files
 
     other = EventLake(str(tmp_path / "lake"), pseudonymiser=lake._pseudonymiser)
     result = other.append([comment("c1", 2), comment("c2", 2)])
 
     assert (result.rows, result.duplicates) == (1, 1)
     assert lake.read_all().num_rows == 2
+
+
+def test_a_new_process_reads_the_ids_of_the_appending_organisation_only(
+    lake: EventLake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll appends one organisation's messages: its check reads the one or two row groups of
+    the compacted month that can hold that organisation (footer statistics), not the month."""
+    monkeypatch.setattr(lake_module, "RAW_ROW_GROUP_ROWS", 50)
+    lake.append(
+        [comment(f"{org}-{i}", 2, org=org) for org in ("a", "b", "c", "d") for i in range(100)]
+    )
+    lake.compact(min_files=1)
+    lake_module.forget_cached_files()
+
+    result = lake.append([comment("c-7", 2, org="c"), comment("c-new", 2, org="c")])
+
+    assert (result.rows, result.duplicates) == (1, 1)
+    read = {group for (_, _, group) in lake_module._GROUP_HASHES if group >= 0}
+    assert 1 <= len(read) <= 2, "the row groups of c, not the eight of the month"
 
 
 def test_the_identity_is_organisation_network_kind_and_id(lake: EventLake) -> None:
@@ -200,7 +219,7 @@ def test_a_crash_during_the_retry_then_recovery_then_a_new_retry_counts_once(
     with pytest.raises(OSError):
         lake.append([*batch, comment("c3", 2)])  # the retry dies while writing c3
     monkeypatch.undo()
-    lake_module._IDENTITIES.clear()  # the worker restarts...
+    lake_module.forget_cached_files()  # the worker restarts...
     lake.recover()  # ...and repairs the lake first (analytics_lake_recover)
 
     retry = lake.append([*batch, comment("c3", 2)])

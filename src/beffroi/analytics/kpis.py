@@ -41,6 +41,8 @@ from beffroi.analytics.lake import (
     EventKind,
     EventLake,
     LakeError,
+    file_footer,
+    row_groups_holding,
 )
 
 if TYPE_CHECKING:
@@ -828,47 +830,10 @@ def dashboard_of_window(window: pa.Table, *, organisation: str, period: Period) 
 
 # -- one organisation's rollups, straight from Parquet ------------------------------------------
 
-# Per file: its footer and the (min, max) organisation of each row group. A file is never rewritten
-# in place (rewrites publish new names), so an entry never goes stale; the size bound only keeps a
-# long-lived process from holding the footers of files deleted long ago.
-_FOOTERS: dict[tuple[str, str], tuple[pq.FileMetaData, tuple[tuple[str, str] | None, ...]]] = {}
-_FOOTERS_SIZE = 4096
-
-
-def _footer(
-    lake: EventLake, path: str
-) -> tuple[pq.FileMetaData, tuple[tuple[str, str] | None, ...]]:
-    key = (lake.root, path)
-    found = _FOOTERS.get(key)
-    if found is None:
-        with lake.fs.open_input_file(path) as source:
-            metadata = pq.ParquetFile(source).metadata
-        column = metadata.schema.names.index("organisation")
-        bounds: list[tuple[str, str] | None] = []
-        for index in range(metadata.num_row_groups):
-            stats = metadata.row_group(index).column(column).statistics
-            has = stats is not None and stats.has_min_max
-            bounds.append((str(stats.min), str(stats.max)) if has else None)
-        if len(_FOOTERS) >= _FOOTERS_SIZE:
-            _FOOTERS.clear()
-        found = _FOOTERS[key] = (metadata, tuple(bounds))
-    return found
-
-
-def row_groups_holding(
-    bounds: Sequence[tuple[str, str] | None], organisations: Sequence[str]
-) -> list[int]:
-    """Row groups whose (min, max) organisation can hold one of `organisations` (None: unknown)."""
-    return [
-        index
-        for index, bound in enumerate(bounds)
-        if bound is None or any(bound[0] <= org <= bound[1] for org in organisations)
-    ]
-
 
 def organisation_bounds(lake: EventLake, path: str) -> tuple[tuple[str, str] | None, ...]:
     """The (min, max) organisation of each row group of one file of the lake (cached footer)."""
-    return _footer(lake, path)[1]
+    return file_footer(lake, path)[1]
 
 
 def _months_between(start: date, end: date) -> set[str]:
@@ -934,7 +899,7 @@ def _organisation_window(
         if month not in months:
             continue
         for path in lake.files(month, dataset):
-            metadata, bounds = _footer(lake, path)
+            metadata, bounds = file_footer(lake, path)
             if dataset == EVENTS_DIR:
                 _check_version(path, metadata)
             groups = row_groups_holding(bounds, wanted)

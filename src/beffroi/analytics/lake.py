@@ -22,6 +22,7 @@ figure, and an id repeated with new values is a newer reading, not a copy.
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import hashlib
 import itertools
@@ -320,31 +321,81 @@ def identity_hashes(table: pa.Table) -> pa.Array:
     return result.column("h").combine_chunks()
 
 
-@dataclass(frozen=True, slots=True)
-class _MonthIdentities:
-    """The sorted identity hashes of the events of one month's files (exactly those files)."""
-
-    paths: frozenset[str]
-    hashes: np.ndarray  # uint64, sorted
-
-    def holds(self, hashes: np.ndarray) -> np.ndarray:
-        if not len(self.hashes):
-            return np.zeros(len(hashes), dtype=bool)
-        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        return self.hashes[at] == hashes
-
-    def plus(self, path: str, hashes: np.ndarray) -> _MonthIdentities:
-        # Two sorted runs: the stable sort (timsort) merges them in linear time.
-        merged = np.sort(np.concatenate([self.hashes, hashes]), kind="stable")
-        return _MonthIdentities(self.paths | {path}, merged)
-
-
-# By (lake base, month), for the whole process: lakes are opened per request, and a month's files
-# are never rewritten under the same name, so an entry stays true for the files it names. Bounded
-# (a month of a 10-million-event lake holds about 400,000 ids: 3 MB); the bound clears everything.
-_IDENTITIES: dict[tuple[str, str], _MonthIdentities] = {}
-_IDENTITIES_MAX_HASHES = 16_000_000
+# By (lake base, file, row group): the sorted identity hashes of the events of one row group. Files
+# are never rewritten under the same name (rewrites publish new names), so an entry never goes
+# stale. An append checks its events against the row groups that can hold their organisations only
+# (organisation statistics of the footers): a poll of one organisation reads one or two row groups
+# of its month, not the month. Bounded (about 8 bytes an event); the bound clears everything.
+_GROUP_HASHES: dict[tuple[str, str, int], np.ndarray] = {}
+_GROUP_HASHES_MAX = 16_000_000
+_WHOLE_FILE = -1  # the group number of a file this process wrote: all its hashes, known at once
+_group_hashes_held = 0
 _APPENDS = threading.Lock()
+
+# Per file: its footer and the (min, max) organisation of each row group (same reasoning).
+Bounds = tuple[tuple[str, str] | None, ...]
+_FOOTERS: dict[tuple[str, str], tuple[pq.FileMetaData, Bounds]] = {}
+_FOOTERS_SIZE = 4096
+
+
+def file_footer(lake: EventLake, path: str) -> tuple[pq.FileMetaData, Bounds]:
+    """The footer of one file of the lake and its row groups' organisation bounds (cached)."""
+    key = (lake.base, path)
+    found = _FOOTERS.get(key)
+    if found is None:
+        with lake.fs.open_input_file(path) as source:
+            metadata = pq.ParquetFile(source).metadata
+        column = metadata.schema.names.index("organisation")
+        bounds: list[tuple[str, str] | None] = []
+        for index in range(metadata.num_row_groups):
+            stats = metadata.row_group(index).column(column).statistics
+            has = stats is not None and stats.has_min_max
+            bounds.append((str(stats.min), str(stats.max)) if has else None)
+        if len(_FOOTERS) >= _FOOTERS_SIZE:
+            _FOOTERS.clear()
+        found = _FOOTERS[key] = (metadata, tuple(bounds))
+    return found
+
+
+def row_groups_holding(
+    bounds: Sequence[tuple[str, str] | None], organisations: Sequence[str]
+) -> list[int]:
+    """Row groups whose (min, max) organisation can hold one of `organisations` (None: unknown)."""
+    wanted = sorted(organisations)
+    held = []
+    for index, bound in enumerate(bounds):
+        at = 0 if bound is None else bisect.bisect_left(wanted, bound[0])
+        if bound is None or (at < len(wanted) and wanted[at] <= bound[1]):
+            held.append(index)
+    return held
+
+
+def forget_cached_files() -> None:
+    """Drop the footers and identities cached from the files: what a new process knows (tests
+    and benchmarks use it; a long-lived process never needs it, file names are never reused)."""
+    global _group_hashes_held
+    _GROUP_HASHES.clear()
+    _group_hashes_held = 0
+    _FOOTERS.clear()
+
+
+def _holds(known: Sequence[np.ndarray], values: np.ndarray) -> np.ndarray:
+    """Which `values` are in one of the sorted arrays `known`."""
+    found = np.zeros(len(values), dtype=bool)
+    for hashes in known:
+        if len(hashes):
+            at = np.minimum(np.searchsorted(hashes, values), len(hashes) - 1)
+            found |= hashes[at] == values
+    return found
+
+
+def _remember(key: tuple[str, str, int], hashes: np.ndarray) -> None:
+    global _group_hashes_held
+    if _group_hashes_held + len(hashes) > _GROUP_HASHES_MAX:
+        _GROUP_HASHES.clear()
+        _group_hashes_held = 0
+    _GROUP_HASHES[key] = hashes
+    _group_hashes_held += len(hashes)
 
 
 def _unique_hashes(column: pa.Array) -> np.ndarray:
@@ -352,7 +403,7 @@ def _unique_hashes(column: pa.Array) -> np.ndarray:
     return np.unique(valid.to_numpy()) if len(valid) else np.empty(0, dtype=np.uint64)
 
 
-def _first_copies(hashes: pa.Array, known: _MonthIdentities) -> np.ndarray | None:
+def _first_copies(hashes: pa.Array, known: Sequence[np.ndarray]) -> np.ndarray | None:
     """Rows to keep: those without an id, and the first copy of each id not already `known`.
     None when every row is kept (the usual case: nothing to filter)."""
     ids = np.flatnonzero(hashes.is_valid().to_numpy(zero_copy_only=False))
@@ -360,7 +411,7 @@ def _first_copies(hashes: pa.Array, known: _MonthIdentities) -> np.ndarray | Non
         return None
     values = hashes.take(pa.array(ids)).to_numpy()
     _, first = np.unique(values, return_index=True)
-    fresh = first[~known.holds(values[first])]
+    fresh = first[~_holds(known, values[first])]
     if len(fresh) == len(ids):
         return None
     keep = np.ones(len(hashes), dtype=bool)
@@ -373,8 +424,7 @@ def without_copies(table: pa.Table) -> pa.Table:
     """The rows of `table` with every event that carries an id kept once (its first copy)."""
     if not table.num_rows:
         return table
-    empty = _MonthIdentities(frozenset(), np.empty(0, dtype=np.uint64))
-    keep = _first_copies(identity_hashes(table), empty)
+    keep = _first_copies(identity_hashes(table), ())
     return table if keep is None else table.filter(pa.array(keep))
 
 
@@ -540,9 +590,8 @@ class EventLake:
         rows = 0
         with _APPENDS, self._lock(exclusive=True):
             for month, part in _split_by_month(prepared):
-                known = self._identities(month)
                 hashes = part.column(_HASH_COLUMN).combine_chunks()
-                keep = _first_copies(hashes, known)
+                keep = _first_copies(hashes, self._identities(month, part))
                 if keep is not None:
                     mask = pa.array(keep)
                     part, hashes = part.filter(mask), hashes.filter(mask)
@@ -551,26 +600,36 @@ class EventLake:
                 path = self._write_file(
                     part.drop_columns([_HASH_COLUMN]), f"{self.dataset_dir()}/month={month}"
                 )
-                _IDENTITIES[(self.base, month)] = known.plus(path, _unique_hashes(hashes))
+                # The new file's ids are known without reading it back.
+                _remember((self.base, path, _WHOLE_FILE), _unique_hashes(hashes))
                 written.append(path)
                 rows += part.num_rows
         return AppendResult(rows=rows, files=tuple(written), duplicates=prepared.num_rows - rows)
 
-    def _identities(self, month: str) -> _MonthIdentities:
-        """The ids stored in one month: the cached ones, plus those of files published since by
-        other processes; read again from the files when one of them was removed (a rewrite)."""
-        listed = frozenset(self.files(month))
-        key = (self.base, month)
-        found = _IDENTITIES.get(key)
-        if found is None or not found.paths <= listed:
-            found = _MonthIdentities(frozenset(), np.empty(0, dtype=np.uint64))
-        for path in sorted(listed - found.paths):
-            keys = pq.read_table(path, columns=list(IDENTITY_COLUMNS), filesystem=self.fs)
-            found = found.plus(path, _unique_hashes(identity_hashes(keys)))
-        if sum(len(entry.hashes) for entry in _IDENTITIES.values()) > _IDENTITIES_MAX_HASHES:
-            _IDENTITIES.clear()
-        _IDENTITIES[key] = found
-        return found
+    def _identities(self, month: str, part: pa.Table) -> list[np.ndarray]:
+        """The identity hashes stored in the row groups of `month` that can hold the
+        organisations of `part` (read from the files once per process, then cached)."""
+        if part.column(_HASH_COLUMN).null_count == part.num_rows:
+            return []  # nothing to check: no event with an id
+        organisations = pc.unique(part.column("organisation")).to_pylist()
+        known = []
+        for path in self.files(month):
+            whole = _GROUP_HASHES.get((self.base, path, _WHOLE_FILE))
+            if whole is not None:
+                known.append(whole)
+                continue
+            metadata, bounds = file_footer(self, path)
+            for group in row_groups_holding(bounds, organisations):
+                key = (self.base, path, group)
+                hashes = _GROUP_HASHES.get(key)
+                if hashes is None:
+                    with self.fs.open_input_file(path) as source:
+                        parquet = pq.ParquetFile(source, metadata=metadata)
+                        rows = parquet.read_row_group(group, columns=list(IDENTITY_COLUMNS))
+                    hashes = _unique_hashes(identity_hashes(rows))
+                    _remember(key, hashes)
+                known.append(hashes)
+        return known
 
     # -- reading -----------------------------------------------------------------------------
 
