@@ -403,28 +403,30 @@ def _unique_hashes(column: pa.Array) -> np.ndarray:
     return np.unique(valid.to_numpy()) if len(valid) else np.empty(0, dtype=np.uint64)
 
 
-def _first_copies(hashes: pa.Array, known: Sequence[np.ndarray]) -> np.ndarray | None:
-    """Rows to keep: those without an id, and the first copy of each id not already `known`.
-    None when every row is kept (the usual case: nothing to filter)."""
+def _first_copies(
+    hashes: pa.Array, known: Sequence[np.ndarray]
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Rows to keep: those without an id, and the first copy of each id not already `known`
+    (None when every row is kept, the usual case); and the kept ids, sorted."""
     ids = np.flatnonzero(hashes.is_valid().to_numpy(zero_copy_only=False))
     if not len(ids):
-        return None
+        return None, np.empty(0, dtype=np.uint64)
     values = hashes.take(pa.array(ids)).to_numpy()
-    _, first = np.unique(values, return_index=True)
-    fresh = first[~_holds(known, values[first])]
-    if len(fresh) == len(ids):
-        return None
+    distinct, first = np.unique(values, return_index=True)
+    new = ~_holds(known, distinct)
+    if new.all() and len(distinct) == len(ids):
+        return None, distinct
     keep = np.ones(len(hashes), dtype=bool)
     keep[ids] = False
-    keep[ids[fresh]] = True
-    return keep
+    keep[ids[first[new]]] = True
+    return keep, distinct[new]
 
 
 def without_copies(table: pa.Table) -> pa.Table:
     """The rows of `table` with every event that carries an id kept once (its first copy)."""
     if not table.num_rows:
         return table
-    keep = _first_copies(identity_hashes(table), ())
+    keep, _ = _first_copies(identity_hashes(table), ())
     return table if keep is None else table.filter(pa.array(keep))
 
 
@@ -591,17 +593,16 @@ class EventLake:
         with _APPENDS, self._lock(exclusive=True):
             for month, part in _split_by_month(prepared):
                 hashes = part.column(_HASH_COLUMN).combine_chunks()
-                keep = _first_copies(hashes, self._identities(month, part))
+                keep, kept_ids = _first_copies(hashes, self._identities(month, part))
                 if keep is not None:
-                    mask = pa.array(keep)
-                    part, hashes = part.filter(mask), hashes.filter(mask)
+                    part = part.filter(pa.array(keep))
                 if not part.num_rows:
                     continue
                 path = self._write_file(
                     part.drop_columns([_HASH_COLUMN]), f"{self.dataset_dir()}/month={month}"
                 )
                 # The new file's ids are known without reading it back.
-                _remember((self.base, path, _WHOLE_FILE), _unique_hashes(hashes))
+                _remember((self.base, path, _WHOLE_FILE), kept_ids)
                 written.append(path)
                 rows += part.num_rows
         return AppendResult(rows=rows, files=tuple(written), duplicates=prepared.num_rows - rows)
