@@ -202,3 +202,22 @@ def test_relay_a_local_actor_opens_a_draft_crediting_them(team):
     draft = services.item_relay(item=item, actor=team.cm, accounts=[team.account])
     assert "Comité des fêtes" in draft.text and "brocante" in draft.text
     assert ModerationEvent.objects.filter(item=item, action="relayed").exists()
+
+
+def test_each_moderation_act_is_counted_once_in_the_lake(
+    team, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    # The lake keeps one copy of an event id (a retried poll is not counted twice): hide,
+    # unhide, hide again are three acts, so three ids.
+    from beffroi.analytics.lake import EventLake
+
+    settings.BEFFROI_LAKE_URL = str(tmp_path / "lake")
+    item, adapter = _sandbox_comment(team)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_hide(item=item, actor=team.cm, adapter=adapter)
+        services.item_hide(item=item, actor=team.cm, adapter=adapter, hidden=False)
+        services.item_hide(item=item, actor=team.cm, adapter=adapter)
+
+    events = EventLake(settings.BEFFROI_LAKE_URL).read_all().to_pylist()
+    actions = [e["moderation_action"] for e in events if e["kind"] == "moderation"]
+    assert actions == ["hidden", "unhidden", "hidden"]

@@ -243,7 +243,7 @@ def item_hide(
         item.hidden_at = (item.hidden_at or timezone.now()) if hidden else None
         item.hide_proposed = False
         item.save(update_fields=["hidden_at", "hide_proposed"])
-        _log(
+        logged = _log(
             item,
             ModerationEvent.Action.HIDDEN if hidden else ModerationEvent.Action.UNHIDDEN,
             actor,
@@ -262,7 +262,9 @@ def item_hide(
         _lake_after_commit(
             item,
             kind=EventKind.MODERATION,
-            event_id=f"{item.remote_id}:{'hide' if hidden else 'unhide'}",
+            # Each act is its own event: hide, unhide, hide again counts three (the lake keeps
+            # one copy of an id).
+            event_id=f"{item.remote_id}:{'hide' if hidden else 'unhide'}:{logged.pk}",
             moderation_action="hidden" if hidden else "unhidden",
         )
     return item
@@ -287,7 +289,7 @@ def item_delete(
         item.hide_proposed = False
         item.status = InboxItem.Status.CLOSED
         item.save(update_fields=["deleted_at", "hide_proposed", "status"])
-        _log(item, ModerationEvent.Action.DELETED, actor)
+        logged = _log(item, ModerationEvent.Action.DELETED, actor)
         audit_record(
             actor=actor,
             organisation=item.organisation,
@@ -301,7 +303,7 @@ def item_delete(
         _lake_after_commit(
             item,
             kind=EventKind.MODERATION,
-            event_id=f"{item.remote_id}:delete",
+            event_id=f"{item.remote_id}:delete:{logged.pk}",
             moderation_action="deleted",
         )
     return item
