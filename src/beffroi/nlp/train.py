@@ -34,7 +34,7 @@ from sklearn.model_selection import GroupKFold
 
 from beffroi.nlp import features
 from beffroi.nlp.e5_weights import installed_model_path, load_packed
-from beffroi.nlp.embeddings import TUNED_FILE, embed, save_tuned
+from beffroi.nlp.embeddings import TUNED_FILE, embed, file_sha256, save_tuned
 from beffroi.nlp.encoder_tuning import (
     TunedEncoder,
     TuningConfig,
@@ -367,10 +367,6 @@ def held_out(examples: Sequence[Example]) -> np.ndarray:
     )
 
 
-def held_groups(examples: Sequence[Example], held: np.ndarray) -> set[str]:
-    return {e.group for e, h in zip(examples, held, strict=True) if h}
-
-
 def tuning_tasks(examples: Sequence[Example]) -> list[TuningTask]:
     """Label indices per example (-1 where an example has no label for the task: tweets have
     only sentiment)."""
@@ -422,22 +418,22 @@ def head_probabilities(tuned: TunedEncoder, vectors: np.ndarray) -> dict[str, np
 
 
 def fast_probabilities_without(
-    x_fast: Any, train: Sequence[Example], tasks: dict[str, TaskData], excluded: set[str]
+    x_fast: Any,
+    train: Sequence[Example],
+    tasks: dict[str, TaskData],
+    excluded: set[str],
+    rows: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Fast-tier probabilities of the excluded groups' original messages, from heads fitted
-    without those groups (the same held-out footing as the tuned encoder's)."""
+    """Fast-tier probabilities of `rows` of the design matrix, from heads fitted without the
+    excluded groups (their noisy variants too: the same held-out footing as the tuned encoder's)."""
     in_excluded = np.array([e.group in excluded for e in train])
-    originals: dict[str, int] = {}
-    for i, e in enumerate(train):
-        if e.group in excluded:
-            originals.setdefault(e.text, i)
     probs: dict[str, np.ndarray] = {}
     for name in TASKS:
         task = tasks[name]
         keep = task.rows[~in_excluded[task.rows]]
         labels = task.y[~in_excluded[task.rows]]
         head = fit_head(x_fast[keep], labels, task.classes, FAST_ALPHA[name], task.balanced)
-        probs[name] = head.probabilities(x_fast[list(originals.values())])
+        probs[name] = head.probabilities(x_fast[rows])
     return probs
 
 
@@ -464,10 +460,6 @@ def build_towns(communes_csv: Path, corpus: Sequence[str]) -> list[str]:
     return sorted(towns)
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -483,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     civic_train = load_civic("train")
     umsab_train = load_umsab(args.umsab, "train")
-    train = umsab_train + augment(civic_train, copies=2)
+    train = umsab_train + augment(civic_train, copies=2)  # originals first, then variants
     groups = np.array([e.group for e in train])
     texts = [e.text for e in train]
     print(
@@ -513,10 +505,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     CACHE.mkdir(parents=True, exist_ok=True)
     calibration_file = CACHE / "e5_tuned_calibration.npz"
     save_tuned(calibration.tensors, calibration_file)
-    held_texts = [e.text for e, h in zip(tuning, held, strict=True) if h]
-    held_tuned = head_probabilities(calibration, embed(held_texts, tuned_file=calibration_file))
-    held_fast = fast_probabilities_without(x_fast, train, tasks, held_groups(tuning, held))
-    held_tasks = task_table([e for e, h in zip(tuning, held, strict=True) if h])
+    held_examples = [e for e, h in zip(tuning, held, strict=True) if h]
+    held_tuned = head_probabilities(
+        calibration, embed([e.text for e in held_examples], tuned_file=calibration_file)
+    )
+    # `train` starts with the original messages in `tuning`'s order, their variants after them.
+    assert [e.text for e in train[: len(tuning)]] == [e.text for e in tuning]
+    held_fast = fast_probabilities_without(
+        x_fast, train, tasks, {e.group for e in held_examples}, np.flatnonzero(held)
+    )
+    held_tasks = task_table(held_examples)
     blend: dict[str, float] = {}
     held_mixed: dict[str, np.ndarray] = {}
     for name in TASKS:
@@ -541,9 +539,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sentiment_cv = sentiment_cv_by_source(
         tasks["sentiment"], groups, {"fast": fast_oof["sentiment"]}
     )
-    held_groups_array = np.array([e.group for e, h in zip(tuning, held, strict=True) if h])
     sentiment_cv |= sentiment_cv_by_source(
-        held_tasks["sentiment"], held_groups_array, {"accurate": held_mixed["sentiment"]}
+        held_tasks["sentiment"],
+        np.array([e.group for e in held_examples]),
+        {"accurate": held_mixed["sentiment"]},
     )
     print(f"  sentiment out-of-fold macro-F1 by source: {sentiment_cv}")
 
@@ -580,17 +579,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data": {
             "civic_train": {
                 "file": "datasets/civic/train.jsonl",
-                "sha256": sha256_of(CIVIC_DIR / "train.jsonl"),
+                "sha256": file_sha256(CIVIC_DIR / "train.jsonl"),
                 "messages": len(civic_train),
             },
             "umsab_train": {
                 "files": ["train_text.txt", "train_labels.txt"],
-                "sha256": sha256_of(args.umsab / "train_text.txt"),
+                "sha256": file_sha256(args.umsab / "train_text.txt"),
                 "messages": len(umsab_train),
             },
             "communes": {
                 "file": args.communes.name,
-                "sha256": sha256_of(args.communes),
+                "sha256": file_sha256(args.communes),
                 "towns": len(towns),
                 "min_population": MIN_TOWN_POPULATION,
             },
